@@ -1,0 +1,38 @@
+package com.figureforge.workflows;
+
+/**
+ * The application failure types our activities raise. The name is the {@code ApplicationFailure}
+ * type, and workflows tell retryable from final by it: every type here marked non-retryable is
+ * listed in the activities' {@code doNotRetry}, so Temporal stops at once instead of retrying an
+ * answer that will not change.
+ */
+public enum FailureType {
+    /** fal.ai refused the input (HTTP 422: validation or content policy). Retrying gives the same answer. */
+    FAL_INPUT_REJECTED(false),
+    /** fal.ai reported the request itself as failed after accepting it. */
+    FAL_REQUEST_FAILED(false),
+    /** fal.ai or a network hop failed in a way that may pass (5xx, 429, timeouts). */
+    FAL_UNAVAILABLE(true),
+    /** The downloaded bytes are not an image we accept (type, size, dimensions). */
+    IMAGE_REJECTED(false),
+    /** The job record is missing: it was deleted (account deletion) while the workflow ran. */
+    JOB_NOT_FOUND(false);
+
+    private final boolean retryable;
+
+    FailureType(boolean retryable) {
+        this.retryable = retryable;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** The types Temporal must not retry, for {@code RetryOptions.Builder#setDoNotRetry}. */
+    public static String[] nonRetryable() {
+        return java.util.Arrays.stream(values())
+                .filter(type -> !type.retryable)
+                .map(Enum::name)
+                .toArray(String[]::new);
+    }
+}

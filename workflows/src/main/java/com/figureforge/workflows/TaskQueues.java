@@ -1,0 +1,17 @@
+package com.figureforge.workflows;
+
+/**
+ * Task-queue names, shared by the clients that start work and the workers that run it.
+ *
+ * <p>Workflows run on one queue; fal.ai activities on their own queue whose worker caps concurrency
+ * and rate at what the fal account allows, so a burst of jobs waits in Temporal instead of hammering
+ * fal; storage (S3, DynamoDB) and billing activities on a third.
+ */
+public final class TaskQueues {
+
+    public static final String WORKFLOWS = "figureforge-workflows";
+    public static final String FAL = "figureforge-fal";
+    public static final String STORAGE = "figureforge-storage";
+
+    private TaskQueues() {}
+}

@@ -1,0 +1,63 @@
+package com.figureforge.workflows.generation;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import java.util.List;
+
+/**
+ * Calls to the fal.ai queue API. Runs on {@link com.figureforge.workflows.TaskQueues#FAL}, whose
+ * worker caps concurrency and rate at what the fal account allows.
+ *
+ * <p>Failures carry a {@link com.figureforge.workflows.FailureType} name: {@code FAL_INPUT_REJECTED}
+ * (422) and {@code FAL_REQUEST_FAILED} are final, {@code FAL_UNAVAILABLE} (5xx, 429, I/O) is retried.
+ */
+@ActivityInterface
+public interface FalActivities {
+
+    /**
+     * Submits the request once per job: the request id is persisted with the job before this returns,
+     * and a retry (after a lost reply or a crash) returns the persisted submission instead of
+     * submitting again.
+     */
+    @ActivityMethod
+    SubmitOutput submit(SubmitInput input);
+
+    @ActivityMethod
+    CheckStatusOutput checkStatus(CheckStatusInput input);
+
+    @ActivityMethod
+    FetchResultOutput fetchResult(FetchResultInput input);
+
+    /**
+     * Cancels the job's fal request, if one was submitted (looked up by job id when {@code submission}
+     * is null). Harmless when the request already finished or was never made.
+     */
+    @ActivityMethod
+    CancelOutput cancel(CancelInput input);
+
+    record SubmitInput(String jobId, FalImageRequest request) {}
+
+    record SubmitOutput(FalSubmission submission) {}
+
+    record CheckStatusInput(String jobId, FalSubmission submission) {}
+
+    /**
+     * @param status fal's {@code IN_QUEUE}, {@code IN_PROGRESS} or {@code COMPLETED}
+     * @param queuePosition position while queued, else null
+     */
+    record CheckStatusOutput(String status, Integer queuePosition) {
+        public boolean completed() {
+            return "COMPLETED".equals(status);
+        }
+    }
+
+    record FetchResultInput(String jobId, FalSubmission submission) {}
+
+    /** @param nsfw fal's {@code has_nsfw_concepts}, one flag per image (empty when unknown) */
+    record FetchResultOutput(List<FalImage> images, long seed, List<Boolean> nsfw) {}
+
+    record CancelInput(String jobId, FalSubmission submission) {}
+
+    /** @param canceled true when fal confirmed a queued request was removed */
+    record CancelOutput(boolean requested, boolean canceled) {}
+}
