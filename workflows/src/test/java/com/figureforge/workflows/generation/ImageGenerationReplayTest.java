@@ -1,0 +1,85 @@
+package com.figureforge.workflows.generation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.figureforge.workflows.FigureForgeSearchAttributes;
+import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.WorkflowIds;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Guards determinism: histories recorded from earlier builds must replay against today's code. A
+ * change that fails here needs {@code Workflow.getVersion}, not a new recording. Record a new
+ * history (after an intended, versioned change) with {@code -Dfigureforge.recordHistories=true}.
+ */
+class ImageGenerationReplayTest {
+
+    private static final String RECORDED = "/histories/image-generation-blocked-image.json";
+
+    @Test
+    void recordedHistoryReplaysAgainstCurrentCode() throws Exception {
+        String json;
+        try (InputStream in = getClass().getResourceAsStream(RECORDED)) {
+            assertThat(in).as("recorded history " + RECORDED).isNotNull();
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        WorkflowReplayer.replayWorkflowExecution(json, ImageGenerationWorkflowImpl.class);
+    }
+
+    @Test
+    void freshHistoryReplaysAndCanBeRecorded() throws Exception {
+        WorkflowExecutionHistory history = runAndFetchHistory();
+
+        WorkflowReplayer.replayWorkflowExecution(history, ImageGenerationWorkflowImpl.class);
+
+        if (Boolean.getBoolean("figureforge.recordHistories")) {
+            record(history.toJson(true));
+        }
+    }
+
+    private static WorkflowExecutionHistory runAndFetchHistory() {
+        try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+            env.registerSearchAttribute(
+                    FigureForgeSearchAttributes.USER_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+            env.registerSearchAttribute(
+                    FigureForgeSearchAttributes.JOB_STATUS.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+            FakeFal fal = new FakeFal();
+            fal.nsfw = List.of(false, true);
+            env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(ImageGenerationWorkflowImpl.class);
+            env.newWorker(TaskQueues.FAL).registerActivitiesImplementations(fal);
+            env.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(new FakeJobStore());
+            env.start();
+            String workflowId = WorkflowIds.imageGeneration("job-replay");
+            ImageGenerationWorkflow workflow = env.getWorkflowClient()
+                    .newWorkflowStub(
+                            ImageGenerationWorkflow.class,
+                            WorkflowOptions.newBuilder()
+                                    .setWorkflowId(workflowId)
+                                    .setTaskQueue(TaskQueues.WORKFLOWS)
+                                    .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                                            .set(FigureForgeSearchAttributes.USER_ID, "alice")
+                                            .build())
+                                    .build());
+            workflow.generate(ImageGenerationWorkflowTest.input(2, 600));
+            return env.getWorkflowClient().fetchHistory(workflowId);
+        }
+    }
+
+    private static void record(String json) throws IOException {
+        Path target = Path.of("src/test/resources" + RECORDED);
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, json);
+    }
+}

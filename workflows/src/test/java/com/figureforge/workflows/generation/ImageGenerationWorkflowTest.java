@@ -1,0 +1,235 @@
+package com.figureforge.workflows.generation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.figureforge.workflows.FailureType;
+import com.figureforge.workflows.FigureForgeSearchAttributes;
+import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.WorkflowIds;
+import com.figureforge.workflows.generation.ImageGenerationWorkflow.ImageGenerationInput;
+import com.figureforge.workflows.generation.ImageGenerationWorkflow.ImageGenerationResult;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ImageGenerationWorkflowTest {
+
+    private static final String JOB = "job-1";
+    private static final String USER = "alice";
+
+    private TestWorkflowEnvironment env;
+    private FakeFal fal;
+    private FakeJobStore store;
+
+    @BeforeEach
+    void startEnvironment() {
+        env = TestWorkflowEnvironment.newInstance();
+        env.registerSearchAttribute(
+                FigureForgeSearchAttributes.USER_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        env.registerSearchAttribute(
+                FigureForgeSearchAttributes.JOB_STATUS.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        fal = new FakeFal();
+        store = new FakeJobStore();
+        env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(ImageGenerationWorkflowImpl.class);
+        Worker falWorker = env.newWorker(TaskQueues.FAL);
+        falWorker.registerActivitiesImplementations(fal);
+        env.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(store);
+        env.start();
+    }
+
+    @AfterEach
+    void stopEnvironment() {
+        env.close();
+    }
+
+    @Test
+    void happyPathStoresEveryImageAndCompletesTheJob() {
+        fal.nsfw = List.of(false, false);
+
+        ImageGenerationResult result = newWorkflow().generate(input(2, 600));
+
+        assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(result.images()).extracting(StoredImage::index).containsExactly(0, 1);
+        assertThat(fal.submitted).hasValue(1);
+        assertThat(store.calls).startsWith("markRunning").endsWith("completeJob");
+        assertThat(store.failures).isEmpty();
+        assertThat(fal.cancels).isEmpty();
+        assertThat(jobStatusAttribute()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void imagesBlockedBySafetyCheckerAreSkippedAndRefunded() {
+        fal.nsfw = List.of(true, false);
+
+        ImageGenerationResult result = newWorkflow().generate(input(2, 600));
+
+        assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(result.images()).extracting(StoredImage::index).containsExactly(1);
+        assertThat(store.calls).doesNotContain("storeImage:0");
+        assertThat(store.refunded).isEqualTo(1);
+    }
+
+    @Test
+    void everyImageBlockedFailsTheJobWithImagesBlocked() {
+        fal.nsfw = List.of(true, true);
+
+        ImageGenerationResult result = newWorkflow().generate(input(2, 600));
+
+        assertThat(result.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(result.errorCode()).isEqualTo(JobErrorCode.IMAGES_BLOCKED);
+        assertThat(store.refunded).isEqualTo(2);
+    }
+
+    @Test
+    void falServerErrorsAndRateLimitsAreRetriedWithoutASecondRequest() {
+        fal.submitFailures.add(FakeFal.failure(FailureType.FAL_UNAVAILABLE, "fal answered 503"));
+        fal.submitFailures.add(FakeFal.failure(FailureType.FAL_UNAVAILABLE, "fal answered 429"));
+        fal.statusFailures.add(FakeFal.failure(FailureType.FAL_UNAVAILABLE, "fal answered 500"));
+
+        ImageGenerationResult result = newWorkflow().generate(input(1, 600));
+
+        assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(fal.submitAttempts).hasValue(3);
+        assertThat(fal.submitted).hasValue(1);
+    }
+
+    @Test
+    void contentPolicyRejectionFailsAtOnceAndRefunds() {
+        fal.submitFailures.add(FakeFal.failure(FailureType.FAL_INPUT_REJECTED, "content policy violation"));
+
+        ImageGenerationResult result = newWorkflow().generate(input(1, 600));
+
+        assertThat(result.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(result.errorCode()).isEqualTo(JobErrorCode.CONTENT_POLICY);
+        assertThat(result.errorMessage()).contains("content policy violation");
+        assertThat(fal.submitAttempts).as("a 422 is not retried").hasValue(1);
+        assertThat(store.failures)
+                .singleElement()
+                .satisfies(f -> assertThat(f.errorCode()).isEqualTo(JobErrorCode.CONTENT_POLICY));
+        assertThat(store.finalStatus).isEqualTo(JobStatus.FAILED);
+        assertThat(jobStatusAttribute()).isEqualTo("failed");
+    }
+
+    @Test
+    void requestThatNeverFinishesTimesOutCancelsFalAndRefunds() {
+        fal.stuckAt = "IN_PROGRESS";
+
+        ImageGenerationResult result = newWorkflow().generate(input(1, 120));
+
+        assertThat(result.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(result.errorCode()).isEqualTo(JobErrorCode.TIMEOUT);
+        assertThat(fal.cancels)
+                .singleElement()
+                .satisfies(c -> assertThat(c.submission()).isNotNull());
+        assertThat(store.failures)
+                .singleElement()
+                .satisfies(f -> assertThat(f.errorCode()).isEqualTo(JobErrorCode.TIMEOUT));
+        // Polling backs off: two minutes at a 10 s ceiling is a handful of checks, not hundreds.
+        assertThat(fal.statusChecks.get()).isBetween(10, 25);
+    }
+
+    @Test
+    void cancelWhileQueuedCancelsFalRequestAndRefunds() {
+        fal.stuckAt = "IN_QUEUE";
+        assertCancelCleansUp(p -> "IN_QUEUE".equals(p.falStatus()));
+    }
+
+    @Test
+    void cancelWhileRunningCancelsFalRequestAndRefunds() {
+        fal.stuckAt = "IN_PROGRESS";
+        assertCancelCleansUp(p -> "IN_PROGRESS".equals(p.falStatus()));
+    }
+
+    @Test
+    void progressQueryReportsLiveState() {
+        fal.stuckAt = "IN_QUEUE";
+        ImageGenerationWorkflow workflow = newWorkflow();
+        WorkflowClient.start(workflow::generate, input(2, 600));
+
+        var progress = awaitProgress(workflow, p -> p.falStatus() != null);
+
+        assertThat(progress.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(progress.falRequestId()).isEqualTo("req-" + JOB);
+        assertThat(progress.queuePosition()).isEqualTo(3);
+        assertThat(progress.imagesExpected()).isEqualTo(2);
+        WorkflowStub.fromTyped(workflow).cancel();
+    }
+
+    private void assertCancelCleansUp(Predicate<ImageGenerationWorkflow.GenerationProgress> reached) {
+        ImageGenerationWorkflow workflow = newWorkflow();
+        WorkflowClient.start(workflow::generate, input(1, 600));
+        awaitProgress(workflow, reached);
+
+        WorkflowStub stub = WorkflowStub.fromTyped(workflow);
+        stub.cancel();
+
+        assertThatThrownBy(() -> stub.getResult(ImageGenerationResult.class))
+                .isInstanceOf(WorkflowFailedException.class)
+                .cause()
+                .isInstanceOf(CanceledFailure.class);
+        assertThat(fal.cancels)
+                .singleElement()
+                .satisfies(c -> assertThat(c.submission()).isNotNull());
+        assertThat(store.failures).singleElement().satisfies(f -> {
+            assertThat(f.status()).isEqualTo(JobStatus.CANCELED);
+            assertThat(f.errorCode()).isEqualTo(JobErrorCode.CANCELED);
+        });
+        assertThat(store.finalStatus).isEqualTo(JobStatus.CANCELED);
+    }
+
+    private ImageGenerationWorkflow.GenerationProgress awaitProgress(
+            ImageGenerationWorkflow workflow, Predicate<ImageGenerationWorkflow.GenerationProgress> condition) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            var progress = workflow.progress();
+            if (condition.test(progress)) {
+                return progress;
+            }
+            env.sleep(Duration.ofMillis(500));
+        }
+        throw new AssertionError("workflow did not reach the expected state; last: " + workflow.progress());
+    }
+
+    private String jobStatusAttribute() {
+        return env.getWorkflowClient()
+                .newUntypedWorkflowStub(WorkflowIds.imageGeneration(JOB))
+                .describe()
+                .getTypedSearchAttributes()
+                .get(FigureForgeSearchAttributes.JOB_STATUS);
+    }
+
+    private ImageGenerationWorkflow newWorkflow() {
+        return env.getWorkflowClient()
+                .newWorkflowStub(
+                        ImageGenerationWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setWorkflowId(WorkflowIds.imageGeneration(JOB))
+                                .setTaskQueue(TaskQueues.WORKFLOWS)
+                                .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                                        .set(FigureForgeSearchAttributes.USER_ID, USER)
+                                        .set(FigureForgeSearchAttributes.JOB_STATUS, JobStatus.QUEUED.wire())
+                                        .build())
+                                .build());
+    }
+
+    static ImageGenerationInput input(int images, long deadlineSeconds) {
+        return new ImageGenerationInput(
+                JOB,
+                USER,
+                new FalImageRequest("fal-ai/flux/dev", "a standing figure", "portrait_4_3", 42L, images, true, "png"),
+                deadlineSeconds);
+    }
+}
