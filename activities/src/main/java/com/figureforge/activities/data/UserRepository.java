@@ -1,0 +1,242 @@
+package com.figureforge.activities.data;
+
+import static com.figureforge.activities.data.Items.putString;
+import static com.figureforge.activities.data.Items.s;
+import static com.figureforge.activities.data.Items.time;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+/** Users: item {@code USER#{id}} / {@code PROFILE}; by Stripe customer through {@code gsi1}. */
+public class UserRepository {
+
+    static final String TYPE_USER = "user";
+
+    private static final String ID = "id";
+    private static final String USERNAME = "username";
+    private static final String EMAIL = "email";
+    private static final String DISPLAY_NAME = "displayName";
+    private static final String PLAN = "plan";
+    private static final String SUBSCRIPTION_STATUS = "subscriptionStatus";
+    private static final String DEFAULT_VISIBILITY = "defaultVisibility";
+    private static final String STRIPE_CUSTOMER_ID = "stripeCustomerId";
+    private static final String PERIOD_START = "periodStart";
+    private static final String PERIOD_END = "periodEnd";
+    private static final String CREATED_AT = "createdAt";
+    private static final String UPDATED_AT = "updatedAt";
+    private static final String DELETING = "deleting";
+    private static final String DELETING_SINCE = "deletingSince";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Clock clock;
+
+    public UserRepository(DynamoDbClient dynamo, String tableName, Clock clock) {
+        this.dynamo = Objects.requireNonNull(dynamo);
+        this.table = Objects.requireNonNull(tableName);
+        this.clock = Objects.requireNonNull(clock);
+    }
+
+    /**
+     * Returns the user, creating it on first sight. Concurrent first requests create exactly one item:
+     * the put is conditional on the item not existing, and every caller then reads what is stored.
+     * Defaults: plan {@code free}, subscription {@code none}, visibility {@code private}, display name =
+     * username.
+     */
+    public UserRecord getOrCreate(String id, String username, String email) {
+        Optional<UserRecord> existing = find(id);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        Instant now = now();
+        Map<String, AttributeValue> item = new HashMap<>(Keys.key(Keys.user(id), Keys.PROFILE));
+        item.put(FigureForgeTable.TYPE, s(TYPE_USER));
+        item.put(ID, s(id));
+        putString(item, USERNAME, username);
+        putString(item, EMAIL, email);
+        putString(item, DISPLAY_NAME, username);
+        item.put(PLAN, s(UserRecord.DEFAULT_PLAN));
+        item.put(SUBSCRIPTION_STATUS, s(UserRecord.DEFAULT_SUBSCRIPTION_STATUS));
+        item.put(DEFAULT_VISIBILITY, s(Visibility.PRIVATE));
+        item.put(CREATED_AT, time(now));
+        item.put(UPDATED_AT, time(now));
+        try {
+            dynamo.putItem(b -> b.tableName(table)
+                    .item(item)
+                    .conditionExpression("attribute_not_exists(#pk)")
+                    .expressionAttributeNames(Map.of("#pk", FigureForgeTable.PK)));
+        } catch (ConditionalCheckFailedException createdByAnotherRequest) {
+            // fall through: read the winner's item
+        }
+        return find(id).orElseThrow(() -> new IllegalStateException("user " + id + " vanished while created"));
+    }
+
+    /** The user by id (strongly consistent read). */
+    public Optional<UserRecord> find(String id) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                        .key(Keys.key(Keys.user(id), Keys.PROFILE))
+                        .consistentRead(true))
+                .item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    /**
+     * Changes display name and default visibility; a {@code null} argument leaves that field unchanged.
+     *
+     * @return the updated user, or empty if there is no such user
+     */
+    public Optional<UserRecord> updateProfile(String id, String displayName, String defaultVisibility) {
+        Update update = new Update();
+        if (displayName != null) {
+            update.set(DISPLAY_NAME, s(displayName));
+        }
+        if (defaultVisibility != null) {
+            update.set(DEFAULT_VISIBILITY, s(Visibility.require(defaultVisibility)));
+        }
+        return apply(id, update);
+    }
+
+    /**
+     * The user whose Stripe customer id this is. Served by {@code gsi1} ({@code STRIPE#{customer}}), so
+     * eventually consistent: a customer linked a moment ago may not be found yet.
+     */
+    public Optional<UserRecord> findByStripeCustomerId(String customerId) {
+        List<Map<String, AttributeValue>> items = dynamo.query(b -> b.tableName(table)
+                        .indexName(FigureForgeTable.GSI1)
+                        .keyConditionExpression("#pk = :pk")
+                        .expressionAttributeNames(Map.of("#pk", FigureForgeTable.GSI1_PK))
+                        .expressionAttributeValues(Map.of(":pk", s(Keys.stripeCustomer(customerId))))
+                        .limit(1))
+                .items();
+        return items.isEmpty() ? Optional.empty() : Optional.of(fromItem(items.getFirst()));
+    }
+
+    /**
+     * The billing seam: sets plan, subscription status and billing period as Stripe reports them now,
+     * and links the Stripe customer (indexed for {@link #findByStripeCustomerId}).
+     *
+     * @return the updated user, or empty if there is no such user
+     */
+    public Optional<UserRecord> updatePlan(String id, PlanUpdate change) {
+        Update update = new Update();
+        update.set(PLAN, s(change.plan()));
+        update.set(SUBSCRIPTION_STATUS, s(change.subscriptionStatus()));
+        update.setOrRemove(PERIOD_START, change.periodStart() == null ? null : time(change.periodStart()));
+        update.setOrRemove(PERIOD_END, change.periodEnd() == null ? null : time(change.periodEnd()));
+        if (change.stripeCustomerId() != null) {
+            update.set(STRIPE_CUSTOMER_ID, s(change.stripeCustomerId()));
+            update.set(FigureForgeTable.GSI1_PK, s(Keys.stripeCustomer(change.stripeCustomerId())));
+            update.set(FigureForgeTable.GSI1_SK, s(Keys.user(id)));
+        }
+        return apply(id, update);
+    }
+
+    /**
+     * Flags the account as being deleted (new work is refused by callers that see the flag).
+     *
+     * @return true if this call set the flag, false if it was already set or there is no such user
+     */
+    public boolean markDeleting(String id) {
+        Instant now = now();
+        try {
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(Keys.key(Keys.user(id), Keys.PROFILE))
+                    .updateExpression("SET #deleting = :true, #since = :now, #updatedAt = :now")
+                    .conditionExpression(
+                            "attribute_exists(#pk) AND (attribute_not_exists(#deleting) OR #deleting = :false)")
+                    .expressionAttributeNames(Map.of(
+                            "#pk", FigureForgeTable.PK,
+                            "#deleting", DELETING,
+                            "#since", DELETING_SINCE,
+                            "#updatedAt", UPDATED_AT))
+                    .expressionAttributeValues(Map.of(
+                            ":true", AttributeValue.fromBool(true),
+                            ":false", AttributeValue.fromBool(false),
+                            ":now", time(now))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private Optional<UserRecord> apply(String id, Update update) {
+        update.set(UPDATED_AT, time(now()));
+        update.names.put("#pk", FigureForgeTable.PK);
+        try {
+            Map<String, AttributeValue> item = dynamo.updateItem(b -> b.tableName(table)
+                            .key(Keys.key(Keys.user(id), Keys.PROFILE))
+                            .updateExpression(update.expression())
+                            .conditionExpression("attribute_exists(#pk)")
+                            .expressionAttributeNames(update.names)
+                            .expressionAttributeValues(update.values)
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
+            return Optional.of(fromItem(item));
+        } catch (ConditionalCheckFailedException noSuchUser) {
+            return Optional.empty();
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    static UserRecord fromItem(Map<String, AttributeValue> item) {
+        return new UserRecord(
+                Items.string(item, ID),
+                Items.string(item, USERNAME),
+                Items.string(item, EMAIL),
+                Items.string(item, DISPLAY_NAME),
+                Items.string(item, PLAN, UserRecord.DEFAULT_PLAN),
+                Items.string(item, SUBSCRIPTION_STATUS, UserRecord.DEFAULT_SUBSCRIPTION_STATUS),
+                Items.string(item, DEFAULT_VISIBILITY, Visibility.PRIVATE),
+                Items.string(item, STRIPE_CUSTOMER_ID),
+                Items.time(item, PERIOD_START),
+                Items.time(item, PERIOD_END),
+                Items.time(item, CREATED_AT),
+                Items.time(item, UPDATED_AT),
+                Items.bool(item, DELETING));
+    }
+
+    /** SET/REMOVE clauses with one placeholder per attribute. */
+    private static final class Update {
+        final Map<String, String> names = new HashMap<>();
+        final Map<String, AttributeValue> values = new HashMap<>();
+        final List<String> sets = new ArrayList<>();
+        final List<String> removes = new ArrayList<>();
+
+        void set(String attribute, AttributeValue value) {
+            String n = "#a" + names.size();
+            String v = ":v" + values.size();
+            names.put(n, attribute);
+            values.put(v, value);
+            sets.add(n + " = " + v);
+        }
+
+        void setOrRemove(String attribute, AttributeValue value) {
+            if (value != null) {
+                set(attribute, value);
+            } else {
+                String n = "#a" + names.size();
+                names.put(n, attribute);
+                removes.add(n);
+            }
+        }
+
+        String expression() {
+            String expression = "SET " + String.join(", ", sets);
+            return removes.isEmpty() ? expression : expression + " REMOVE " + String.join(", ", removes);
+        }
+    }
+}
