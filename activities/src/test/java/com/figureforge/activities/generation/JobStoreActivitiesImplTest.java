@@ -1,0 +1,411 @@
+package com.figureforge.activities.generation;
+
+import static com.figureforge.activities.generation.ActivityTestStack.applicationFailure;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.figureforge.activities.data.ImageRecord;
+import com.figureforge.activities.data.ImageRepository;
+import com.figureforge.activities.data.JobRecord;
+import com.figureforge.activities.data.JobRepository;
+import com.figureforge.activities.data.QuotaLedger;
+import com.figureforge.activities.data.Reservation;
+import com.figureforge.activities.fal.FalImageDownloader;
+import com.figureforge.activities.storage.ImageStoreSettings;
+import com.figureforge.activities.storage.S3ImageStore;
+import com.figureforge.activities.storage.S3TestSupport;
+import com.figureforge.workflows.FailureType;
+import com.figureforge.workflows.generation.FalImage;
+import com.figureforge.workflows.generation.JobErrorCode;
+import com.figureforge.workflows.generation.JobStatus;
+import com.figureforge.workflows.generation.JobStoreActivities;
+import com.figureforge.workflows.generation.JobStoreActivities.CompleteJobInput;
+import com.figureforge.workflows.generation.JobStoreActivities.FailJobInput;
+import com.figureforge.workflows.generation.JobStoreActivities.MarkRunningInput;
+import com.figureforge.workflows.generation.JobStoreActivities.StoreImageInput;
+import com.figureforge.workflows.generation.StoredImage;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestActivityEnvironment;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/** The storage activities against dynalite, S3Proxy and WireMock as fal's CDN. */
+class JobStoreActivitiesImplTest {
+
+    private static final String BUCKET = "job-store-test";
+    private static final String PERIOD = "2026-11";
+    private static final int MONTHLY_LIMIT = 10;
+    private static final S3TestSupport.RequestCounter s3Requests = new S3TestSupport.RequestCounter();
+    private static final byte[] PNG = S3TestSupport.image("png", 768, 1024, false);
+
+    private static WireMockServer cdn;
+    private static S3Client s3;
+    private static S3Presigner presigner;
+    private static JobRepository jobs;
+    private static ImageRepository images;
+    private static QuotaLedger quota;
+    private static FalImageDownloader downloader;
+    private static JobStoreActivitiesImpl impl;
+
+    private TestActivityEnvironment env;
+    private JobStoreActivities activities;
+    private String userId;
+    private String jobId;
+
+    @BeforeAll
+    static void startServers() {
+        cdn = new WireMockServer(options().dynamicPort());
+        cdn.start();
+        s3 = S3TestSupport.client(s3Requests);
+        presigner = S3TestSupport.presigner();
+        S3TestSupport.createBucket(s3, BUCKET);
+        String table = ActivityTestStack.freshTable("job-store");
+        jobs = new JobRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
+        images = new ImageRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
+        quota = new QuotaLedger(ActivityTestStack.dynamo(), table, Clock.systemUTC());
+        downloader = new FalImageDownloader(5L * 1024 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(10));
+        impl = new JobStoreActivitiesImpl(
+                jobs, images, quota, new S3ImageStore(s3, presigner, ImageStoreSettings.forBucket(BUCKET)), downloader);
+    }
+
+    @AfterAll
+    static void stopServers() {
+        downloader.close();
+        presigner.close();
+        s3.close();
+        cdn.stop();
+    }
+
+    @BeforeEach
+    void setUp() {
+        cdn.resetAll();
+        s3Requests.reset();
+        env = TestActivityEnvironment.newInstance();
+        env.registerActivitiesImplementations(impl);
+        activities = env.newActivityStub(JobStoreActivities.class, ActivityTestStack.singleAttempt());
+        userId = "user-" + UUID.randomUUID();
+        jobId = "job-" + UUID.randomUUID();
+    }
+
+    @AfterEach
+    void tearDown() {
+        env.close();
+    }
+
+    /** A queued job of {@code numImages}, reserved in the ledger as the API would. */
+    private JobRecord acceptJob(int numImages, String visibility) {
+        JobRecord job = JobRecord.queued(
+                jobId,
+                userId,
+                "{\"pose\":\"dancing\"}",
+                "a dancer mid-leap",
+                numImages,
+                visibility,
+                PERIOD,
+                Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        assertThat(jobs.create(job)).isTrue();
+        assertThat(quota.reserve(userId, jobId, numImages, PERIOD, MONTHLY_LIMIT, 4))
+                .isEqualTo(Reservation.RESERVED);
+        return job;
+    }
+
+    private long used() {
+        return quota.usage(userId, PERIOD, MONTHLY_LIMIT).used();
+    }
+
+    private FalImage served(String path, byte[] bytes) {
+        cdn.stubFor(get(urlEqualTo(path))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "image/png")
+                        .withBody(bytes)));
+        return new FalImage(cdn.baseUrl() + path, 768, 1024, "image/png");
+    }
+
+    private StoredImage store(int index, FalImage source) {
+        return activities
+                .storeImage(new StoreImageInput(jobId, userId, index, source, 42L))
+                .image();
+    }
+
+    private List<String> keysOfJob() {
+        return s3
+                .listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(S3ImageStore.jobPrefix(userId, jobId)))
+                .contents()
+                .stream()
+                .map(S3Object::key)
+                .toList();
+    }
+
+    // --- markRunning ------------------------------------------------------------------------------------------
+
+    @Test
+    void markRunningIsIdempotent() {
+        acceptJob(1, "private");
+
+        assertThat(activities.markRunning(new MarkRunningInput(jobId, "req-1")).status())
+                .isEqualTo(JobStatus.RUNNING);
+        assertThat(activities.markRunning(new MarkRunningInput(jobId, "req-1")).status())
+                .isEqualTo(JobStatus.RUNNING);
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+    }
+
+    @Test
+    void aJobThatIsGoneIsJobNotFoundEverywhere() {
+        FalImage source = served("/cdn/gone.png", PNG);
+        List<ApplicationFailure> failures = List.of(
+                applicationFailure(() -> activities.markRunning(new MarkRunningInput(jobId, "req"))),
+                applicationFailure(() -> store(0, source)),
+                applicationFailure(() -> activities.completeJob(new CompleteJobInput(jobId, userId, List.of(), 0))),
+                applicationFailure(() -> activities.failJob(
+                        new FailJobInput(jobId, userId, JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "x"))));
+
+        assertThat(failures).allSatisfy(failure -> {
+            assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
+            assertThat(failure.isNonRetryable()).isTrue();
+        });
+        cdn.verify(0, getRequestedFor(urlEqualTo("/cdn/gone.png")));
+    }
+
+    // --- storeImage -------------------------------------------------------------------------------------------
+
+    @Test
+    void storingAnImageTwiceKeepsOneCopy() {
+        acceptJob(1, "private");
+        FalImage source = served("/cdn/0.png", PNG);
+
+        StoredImage first = store(0, source);
+        int putsAfterFirst = s3Requests.puts();
+        StoredImage second = store(0, source);
+
+        assertThat(second).isEqualTo(first);
+        assertThat(putsAfterFirst).isEqualTo(2);
+        assertThat(s3Requests.puts()).isEqualTo(2);
+        assertThat(keysOfJob()).containsExactlyInAnyOrder(first.key(), first.thumbnailKey());
+        assertThat(first.imageId()).isEqualTo(jobId + "-0");
+        assertThat(first.key()).isEqualTo("images/" + userId + "/" + jobId + "/0.png");
+        assertThat(first.thumbnailKey()).isEqualTo("images/" + userId + "/" + jobId + "/0-thumb.png");
+        assertThat(first.width()).isEqualTo(768);
+        assertThat(first.height()).isEqualTo(1024);
+        assertThat(first.contentType()).isEqualTo("image/png");
+        assertThat(first.sizeBytes()).isEqualTo(PNG.length);
+        assertThat(first.seed()).isEqualTo(42L);
+    }
+
+    @Test
+    void aRetryAfterTheSourceUrlExpiredFindsTheStoredImage() {
+        acceptJob(1, "private");
+        StoredImage first = store(0, served("/cdn/1.png", PNG));
+        cdn.resetAll(); // the CDN URL is gone now: 404
+
+        StoredImage retry = store(0, new FalImage(cdn.baseUrl() + "/cdn/1.png", 768, 1024, "image/png"));
+
+        assertThat(retry).isEqualTo(first);
+        assertThat(s3Requests.puts()).isEqualTo(2);
+    }
+
+    @Test
+    void anExpiredSourceThatWasNeverStoredFailsTheRequest() {
+        acceptJob(1, "private");
+
+        ApplicationFailure failure =
+                applicationFailure(() -> store(0, new FalImage(cdn.baseUrl() + "/cdn/missing.png", 1, 1, "image/png")));
+
+        assertThat(failure.getType()).isEqualTo(FailureType.FAL_REQUEST_FAILED.name());
+        assertThat(failure.isNonRetryable()).isTrue();
+    }
+
+    @Test
+    void cdnOutageIsRetryable() {
+        acceptJob(1, "private");
+        cdn.stubFor(get(urlEqualTo("/cdn/busy.png")).willReturn(aResponse().withStatus(503)));
+
+        ApplicationFailure failure =
+                applicationFailure(() -> store(0, new FalImage(cdn.baseUrl() + "/cdn/busy.png", 1, 1, "image/png")));
+
+        assertThat(failure.getType()).isEqualTo(FailureType.FAL_UNAVAILABLE.name());
+        assertThat(failure.isNonRetryable()).isFalse();
+    }
+
+    @Test
+    void bytesThatAreNoImageAreRejected() {
+        acceptJob(1, "private");
+        FalImage html = served("/cdn/fake.png", "<html>nope</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        ApplicationFailure failure = applicationFailure(() -> store(0, html));
+
+        assertThat(failure.getType()).isEqualTo(FailureType.IMAGE_REJECTED.name());
+        assertThat(failure.isNonRetryable()).isTrue();
+        assertThat(keysOfJob()).isEmpty();
+    }
+
+    @Test
+    void downloadsOverTheCapAreRejected() {
+        acceptJob(1, "private");
+        FalImage huge = served("/cdn/huge.png", new byte[6 * 1024 * 1024]);
+
+        ApplicationFailure failure = applicationFailure(() -> store(0, huge));
+
+        assertThat(failure.getType()).isEqualTo(FailureType.IMAGE_REJECTED.name());
+        assertThat(failure.getOriginalMessage()).contains("limit");
+    }
+
+    // --- completeJob ------------------------------------------------------------------------------------------
+
+    @Test
+    void completingTwiceRecordsTheImagesAndRefundsTheBlockedOnesOnce() {
+        JobRecord job = acceptJob(3, "public");
+        jobs.markRunning(jobId);
+        StoredImage image0 = store(0, served("/cdn/a.png", PNG));
+        StoredImage image2 = store(2, served("/cdn/c.png", S3TestSupport.image("png", 512, 512, false)));
+        assertThat(used()).isEqualTo(3);
+
+        var first = activities.completeJob(new CompleteJobInput(jobId, userId, List.of(image0, image2), 1));
+        var second = activities.completeJob(new CompleteJobInput(jobId, userId, List.of(image0, image2), 1));
+
+        assertThat(first.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(first.refunded()).isEqualTo(1);
+        assertThat(second.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(second.refunded()).isZero();
+        assertThat(used()).isEqualTo(2);
+        assertThat(quota.inFlightJobs(userId)).isEmpty();
+
+        JobRecord finished = jobs.find(jobId).orElseThrow();
+        assertThat(finished.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(finished.imageIds()).containsExactly(jobId + "-0", jobId + "-2");
+        List<ImageRecord> listed = images.pageByUser(userId, 10, null).items();
+        assertThat(listed).extracting(ImageRecord::imageId).containsExactlyInAnyOrder(jobId + "-0", jobId + "-2");
+        ImageRecord record = images.find(jobId + "-2").orElseThrow();
+        assertThat(record.jobId()).isEqualTo(jobId);
+        assertThat(record.userId()).isEqualTo(userId);
+        assertThat(record.key()).isEqualTo(image2.key());
+        assertThat(record.thumbnailKey()).isEqualTo(image2.thumbnailKey());
+        assertThat(record.width()).isEqualTo(512);
+        assertThat(record.contentType()).isEqualTo("image/png");
+        assertThat(record.seed()).isEqualTo(42L);
+        assertThat(record.prompt()).isEqualTo(job.prompt());
+        assertThat(record.visibility()).isEqualTo("public");
+        assertThat(record.createdAt()).isEqualTo(job.createdAt());
+    }
+
+    @Test
+    void completingWithEveryImageBlockedFailsTheJobAndRefundsItAll() {
+        acceptJob(2, "private");
+        jobs.markRunning(jobId);
+
+        var first = activities.completeJob(new CompleteJobInput(jobId, userId, List.of(), 2));
+        var second = activities.completeJob(new CompleteJobInput(jobId, userId, List.of(), 2));
+
+        assertThat(first.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(first.refunded()).isEqualTo(2);
+        assertThat(second.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(second.refunded()).isZero();
+        assertThat(used()).isZero();
+        JobRecord failed = jobs.find(jobId).orElseThrow();
+        assertThat(failed.errorCode()).isEqualTo(JobErrorCode.IMAGES_BLOCKED);
+        assertThat(quota.inFlightJobs(userId)).isEmpty();
+    }
+
+    @Test
+    void imagesFalDidNotDeliverAreRefundedToo() {
+        acceptJob(4, "private");
+        StoredImage only = store(0, served("/cdn/only.png", PNG));
+
+        var done = activities.completeJob(new CompleteJobInput(jobId, userId, List.of(only), 0));
+
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.refunded()).isEqualTo(3);
+        assertThat(used()).isEqualTo(1);
+    }
+
+    // --- failJob ----------------------------------------------------------------------------------------------
+
+    @Test
+    void failingTwiceRefundsTheReservationOnce() {
+        acceptJob(2, "private");
+        jobs.markRunning(jobId);
+        FailJobInput input =
+                new FailJobInput(jobId, userId, JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "fal gave up");
+
+        var first = activities.failJob(input);
+        var second = activities.failJob(input);
+
+        assertThat(first.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(first.refunded()).isEqualTo(2);
+        assertThat(second.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(second.refunded()).isZero();
+        assertThat(used()).isZero();
+        assertThat(quota.inFlightJobs(userId)).isEmpty();
+        JobRecord failed = jobs.find(jobId).orElseThrow();
+        assertThat(failed.errorCode()).isEqualTo(JobErrorCode.GENERATION_FAILED);
+        assertThat(failed.errorMessage()).isEqualTo("fal gave up");
+    }
+
+    @Test
+    void cancelingAQueuedJobRefundsIt() {
+        acceptJob(1, "private");
+
+        var canceled = activities.failJob(
+                new FailJobInput(jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled by the owner"));
+
+        assertThat(canceled.status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(canceled.refunded()).isEqualTo(1);
+        assertThat(used()).isZero();
+    }
+
+    @Test
+    void aLateFailureOfASucceededJobKeepsTheCharge() {
+        acceptJob(1, "private");
+        StoredImage image = store(0, served("/cdn/ok.png", PNG));
+        activities.completeJob(new CompleteJobInput(jobId, userId, List.of(image), 0));
+
+        var late = activities.failJob(
+                new FailJobInput(jobId, userId, JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "late"));
+
+        assertThat(late.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(late.refunded()).isZero();
+        assertThat(used()).isEqualTo(1);
+    }
+
+    @Test
+    void completingACanceledJobRecordsNothing() {
+        acceptJob(1, "private");
+        activities.failJob(new FailJobInput(jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled"));
+        StoredImage image = store(0, served("/cdn/late.png", PNG));
+
+        var done = activities.completeJob(new CompleteJobInput(jobId, userId, List.of(image), 0));
+
+        assertThat(done.status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(images.find(image.imageId())).isEmpty();
+        assertThat(used()).isZero();
+    }
+
+    @Test
+    void anotherUsersJobIsNotTouched() {
+        acceptJob(1, "private");
+
+        ApplicationFailure failure = applicationFailure(() -> activities.failJob(
+                new FailJobInput(jobId, "someone-else", JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "x")));
+
+        assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(used()).isEqualTo(1);
+    }
+}
