@@ -1,0 +1,112 @@
+package com.figureforge.app.config;
+
+import com.figureforge.activities.data.FigureForgeTable;
+import com.figureforge.activities.data.ImageRepository;
+import com.figureforge.activities.data.JobRepository;
+import com.figureforge.activities.data.QuotaLedger;
+import com.figureforge.activities.data.UserRepository;
+import com.figureforge.activities.fal.FalClientSettings;
+import com.figureforge.activities.fal.FalImageDownloader;
+import com.figureforge.activities.fal.FalQueueClient;
+import com.figureforge.activities.storage.ImageStoreSettings;
+import com.figureforge.activities.storage.S3ImageStore;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/** The adapters the API and the activities share: repositories, the quota ledger, S3 and fal clients. */
+@Configuration(proxyBeanMethods = false)
+class DataConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(DataConfiguration.class);
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /**
+     * Creates the table when asked to (local stack, tests). In AWS the table and bucket come from
+     * infrastructure code; the app never creates them there.
+     */
+    @Bean
+    TableName tableName(FigureForgeProperties properties, DynamoDbClient dynamo, S3Client s3) {
+        var aws = properties.aws();
+        if (aws.createResources()) {
+            if (FigureForgeTable.createIfMissing(dynamo, aws.dynamodb().table())) {
+                log.info("Created DynamoDB table {}", aws.dynamodb().table());
+            }
+            try {
+                s3.createBucket(b -> b.bucket(aws.s3().bucket()));
+                log.info("Created S3 bucket {}", aws.s3().bucket());
+            } catch (BucketAlreadyOwnedByYouException exists) {
+                log.debug("Bucket {} exists", aws.s3().bucket());
+            } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+                if (e.statusCode() != 409) {
+                    throw e;
+                }
+            }
+        }
+        return new TableName(aws.dynamodb().table());
+    }
+
+    /** The table name, as a bean that exists only once the table does. */
+    record TableName(String value) {}
+
+    @Bean
+    UserRepository userRepository(DynamoDbClient dynamo, TableName table, Clock clock) {
+        return new UserRepository(dynamo, table.value(), clock);
+    }
+
+    @Bean
+    JobRepository jobRepository(DynamoDbClient dynamo, TableName table, Clock clock) {
+        return new JobRepository(dynamo, table.value(), clock);
+    }
+
+    @Bean
+    ImageRepository imageRepository(
+            DynamoDbClient dynamo, TableName table, Clock clock, FigureForgeProperties properties) {
+        return new ImageRepository(
+                dynamo, table.value(), clock, properties.gallery().shards());
+    }
+
+    @Bean
+    QuotaLedger quotaLedger(DynamoDbClient dynamo, TableName table, Clock clock) {
+        return new QuotaLedger(dynamo, table.value(), clock);
+    }
+
+    @Bean
+    S3ImageStore s3ImageStore(S3Client s3, S3Presigner presigner, FigureForgeProperties properties) {
+        return new S3ImageStore(
+                s3,
+                presigner,
+                new ImageStoreSettings(
+                        properties.aws().s3().bucket(), properties.images().maxDownloadBytes(), 0, 0, 0));
+    }
+
+    @Bean
+    FalImageDownloader falImageDownloader(FigureForgeProperties properties) {
+        var fal = properties.fal();
+        return new FalImageDownloader(
+                properties.images().maxDownloadBytes(),
+                fal.connectTimeout(),
+                fal.readTimeout().multipliedBy(2));
+    }
+
+    @Bean
+    FalQueueClient falQueueClient(FigureForgeProperties properties) {
+        var fal = properties.fal();
+        if (!fal.configured()) {
+            log.warn(
+                    "FAL_KEY is not set: generation jobs will fail until a fal key (or the local emulator) is configured");
+        }
+        return new FalQueueClient(
+                new FalClientSettings(fal.baseUrl(), fal.apiKey(), fal.connectTimeout(), fal.readTimeout()));
+    }
+}

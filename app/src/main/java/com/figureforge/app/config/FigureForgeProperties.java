@@ -1,0 +1,89 @@
+package com.figureforge.app.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.StringUtils;
+
+/** Everything FigureForge reads from configuration ({@code figureforge.*} in application.yml). */
+@ConfigurationProperties("figureforge")
+public record FigureForgeProperties(
+        boolean apiEnabled,
+        int maxRequestBytes,
+        Auth auth,
+        Generation generation,
+        Fal fal,
+        Aws aws,
+        Images images,
+        Gallery gallery,
+        Paging paging,
+        Map<String, Plan> plans) {
+
+    /** @param allowedClientIds Cognito app client ids whose access tokens we accept */
+    public record Auth(List<String> allowedClientIds) {}
+
+    /** @param deadline how long fal may take for one job before it times out and is refunded */
+    public record Generation(String modelId, Duration deadline, boolean enableSafetyChecker, String outputFormat) {}
+
+    /**
+     * @param maxConcurrentCalls concurrent fal activities per worker (the fal account's concurrency)
+     * @param callsPerSecond fal calls per second across all workers of the task queue
+     */
+    public record Fal(
+            URI baseUrl,
+            String apiKey,
+            Duration connectTimeout,
+            Duration readTimeout,
+            int maxConcurrentCalls,
+            double callsPerSecond) {
+
+        public boolean configured() {
+            return StringUtils.hasText(apiKey);
+        }
+    }
+
+    /**
+     * @param createResources create the table and bucket at start-up (local stack and tests)
+     * @param accessKeyId static credentials for local stand-ins; blank means the default AWS chain
+     */
+    public record Aws(
+            String region,
+            boolean createResources,
+            String accessKeyId,
+            String secretAccessKey,
+            DynamoDb dynamodb,
+            S3 s3) {
+
+        public boolean staticCredentials() {
+            return StringUtils.hasText(accessKeyId) && StringUtils.hasText(secretAccessKey);
+        }
+
+        public record DynamoDb(String table, String endpoint) {}
+
+        public record S3(String bucket, String endpoint, boolean pathStyle) {}
+    }
+
+    public record Images(Duration urlTtl, long maxDownloadBytes) {}
+
+    public record Gallery(int shards) {}
+
+    public record Paging(int defaultLimit, int maxLimit) {}
+
+    /**
+     * A plan's limits. Numbers and Stripe price ids are configuration, not code.
+     *
+     * @param monthlyImages images per quota period
+     * @param imagesPerJob the cap on {@code num_images}
+     * @param inFlightJobs jobs that may be queued or running at once
+     */
+    public record Plan(
+            String displayName,
+            int priceCents,
+            int monthlyImages,
+            int imagesPerJob,
+            int inFlightJobs,
+            String stripePriceId,
+            List<String> features) {}
+}

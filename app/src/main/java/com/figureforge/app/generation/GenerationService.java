@@ -1,0 +1,286 @@
+package com.figureforge.app.generation;
+
+import com.figureforge.activities.data.ImageRecord;
+import com.figureforge.activities.data.ImageRepository;
+import com.figureforge.activities.data.JobRecord;
+import com.figureforge.activities.data.JobRepository;
+import com.figureforge.activities.data.QuotaLedger;
+import com.figureforge.activities.data.QuotaPeriod;
+import com.figureforge.activities.data.Reservation;
+import com.figureforge.activities.data.UserRecord;
+import com.figureforge.app.config.FigureForgeProperties;
+import com.figureforge.app.config.FigureForgeProperties.Plan;
+import com.figureforge.app.plans.QuotaPolicy;
+import com.figureforge.app.users.CurrentUser;
+import com.figureforge.app.web.ApiException;
+import com.figureforge.app.web.ApiException.FieldError;
+import com.figureforge.app.web.ErrorCode;
+import com.figureforge.workflows.FigureForgeSearchAttributes;
+import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.WorkflowIds;
+import com.figureforge.workflows.generation.FalImageRequest;
+import com.figureforge.workflows.generation.ImageGenerationWorkflow;
+import com.figureforge.workflows.generation.ImageGenerationWorkflow.ImageGenerationInput;
+import com.figureforge.workflows.generation.JobErrorCode;
+import com.figureforge.workflows.generation.JobStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Accepts generation jobs: validates, reserves quota and an in-flight slot (atomically, keyed by the
+ * job id), records the job and starts its workflow. Nothing here waits for the image: that is the
+ * workflow's work.
+ */
+@Service
+public class GenerationService {
+
+    private static final Logger log = LoggerFactory.getLogger(GenerationService.class);
+    static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+    static final String DEFAULT_ASPECT_RATIO = "3:4";
+
+    private final JobRepository jobs;
+    private final ImageRepository images;
+    private final QuotaLedger ledger;
+    private final QuotaPolicy quota;
+    private final WorkflowClient temporal;
+    private final FigureForgeProperties properties;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final PromptBuilder prompts = new PromptBuilder();
+    private final SecureRandom random = new SecureRandom();
+
+    GenerationService(
+            JobRepository jobs,
+            ImageRepository images,
+            QuotaLedger ledger,
+            QuotaPolicy quota,
+            WorkflowClient temporal,
+            FigureForgeProperties properties,
+            JsonMapper json,
+            Clock clock) {
+        this.jobs = jobs;
+        this.images = images;
+        this.ledger = ledger;
+        this.quota = quota;
+        this.temporal = temporal;
+        this.properties = properties;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** @param replayed true when an Idempotency-Key matched an earlier request: nothing new was charged */
+    public record Accepted(JobRecord job, boolean replayed) {}
+
+    public Accepted start(CurrentUser caller, GenerationRequest body, String idempotencyKey) {
+        UserRecord user = caller.record();
+        if (user.deleting()) {
+            throw new ApiException(ErrorCode.ACCOUNT_DELETING, "This account is being deleted.");
+        }
+        String key = checkIdempotencyKey(idempotencyKey);
+        if (key != null) {
+            Optional<JobRecord> earlier = jobs.findByIdempotencyKey(caller.id(), key);
+            if (earlier.isPresent()) {
+                return new Accepted(earlier.get(), true);
+            }
+        }
+        String planId = quota.planId(user);
+        Plan plan = quota.plan(user);
+        GenerationRequest request = body == null ? empty() : body;
+        List<FieldError> errors = GenerationRequestValidator.validate(request, planId, plan);
+        if (!errors.isEmpty()) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "The generation request is invalid.", errors);
+        }
+        GenerationRequest accepted = withDefaults(request, user);
+        String prompt = prompts.build(accepted);
+        String jobId = UUID.randomUUID().toString();
+        Instant now = clock.instant();
+        QuotaPeriod period = quota.period(user, now);
+        int count = accepted.numImages();
+
+        Reservation reservation =
+                ledger.reserve(caller.id(), jobId, count, period.key(), plan.monthlyImages(), plan.inFlightJobs());
+        switch (reservation) {
+            case QUOTA_EXCEEDED ->
+                throw new ApiException(
+                        ErrorCode.QUOTA_EXCEEDED,
+                        "Not enough images left this period for " + count + " more (plan " + planId + ", "
+                                + plan.monthlyImages() + " per period).");
+            case TOO_MANY_JOBS ->
+                throw new ApiException(
+                        ErrorCode.TOO_MANY_JOBS,
+                        "The " + planId + " plan runs " + plan.inFlightJobs()
+                                + " job(s) at a time; wait for one to finish.");
+            case RESERVED, ALREADY_RESERVED -> {}
+        }
+        if (key != null) {
+            String owner = jobs.claimIdempotencyKey(caller.id(), key, jobId);
+            if (!owner.equals(jobId)) {
+                // A concurrent request with the same key won: give back what we took, answer with its job.
+                release(caller.id(), jobId, period.key(), count);
+                return new Accepted(awaitJob(owner), true);
+            }
+        }
+        JobRecord job = JobRecord.queued(
+                jobId,
+                caller.id(),
+                json.writeValueAsString(accepted),
+                prompt,
+                count,
+                accepted.visibility(),
+                period.key(),
+                now);
+        jobs.create(job);
+        startWorkflow(caller, job, accepted);
+        return new Accepted(job, false);
+    }
+
+    private void startWorkflow(CurrentUser caller, JobRecord job, GenerationRequest request) {
+        var generation = properties.generation();
+        FalImageRequest falRequest = new FalImageRequest(
+                generation.modelId(),
+                job.prompt(),
+                FigureControls.ASPECT_RATIO.get(request.aspectRatio()),
+                request.seed(),
+                job.numImages(),
+                generation.enableSafetyChecker(),
+                generation.outputFormat());
+        ImageGenerationWorkflow workflow = temporal.newWorkflowStub(
+                ImageGenerationWorkflow.class,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(WorkflowIds.imageGeneration(job.jobId()))
+                        .setTaskQueue(TaskQueues.WORKFLOWS)
+                        .setStaticSummary(
+                                job.numImages() + " image(s) for " + caller.username() + " (" + caller.id() + ")")
+                        .setStaticDetails(job.prompt())
+                        .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                                .set(FigureForgeSearchAttributes.USER_ID, caller.id())
+                                .set(FigureForgeSearchAttributes.JOB_STATUS, JobStatus.QUEUED.wire())
+                                .build())
+                        .build());
+        try {
+            WorkflowClient.start(
+                    workflow::generate,
+                    new ImageGenerationInput(
+                            job.jobId(),
+                            caller.id(),
+                            falRequest,
+                            generation.deadline().toSeconds()));
+        } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
+            log.debug("Workflow for job {} already started", job.jobId());
+        } catch (RuntimeException e) {
+            log.error("Could not start the workflow of job {}", job.jobId(), e);
+            jobs.finish(job.jobId(), JobStatus.FAILED, List.of(), JobErrorCode.GENERATION_FAILED, "could not start");
+            release(caller.id(), job.jobId(), job.quotaPeriod(), job.numImages());
+            throw new ApiException(
+                    ErrorCode.SERVICE_UNAVAILABLE, "Generation is unavailable right now; nothing was charged.");
+        }
+    }
+
+    /** The caller's job, or 404 for a job that does not exist or belongs to someone else. */
+    public JobRecord ownedJob(CurrentUser caller, String jobId) {
+        return jobs.find(jobId)
+                .filter(job -> job.userId().equals(caller.id()))
+                .orElseThrow(() -> new ApiException(ErrorCode.JOB_NOT_FOUND, "No job " + jobId + "."));
+    }
+
+    /** Requests cancellation; the workflow cancels the fal request and refunds the quota. */
+    public JobRecord cancel(CurrentUser caller, String jobId) {
+        JobRecord job = ownedJob(caller, jobId);
+        if (job.status().finished()) {
+            throw new ApiException(
+                    ErrorCode.JOB_ALREADY_FINISHED,
+                    "Job " + jobId + " already " + job.status().wire() + ".");
+        }
+        try {
+            temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId)).cancel();
+        } catch (WorkflowNotFoundException gone) {
+            // No running workflow (it never started, or just ended): settle the record here.
+            if (jobs.finish(jobId, JobStatus.CANCELED, List.of(), JobErrorCode.CANCELED, "canceled by the owner")) {
+                release(caller.id(), jobId, job.quotaPeriod(), job.numImages());
+            }
+        }
+        return jobs.find(jobId).orElse(job);
+    }
+
+    public List<ImageRecord> imagesOf(JobRecord job) {
+        return job.imageIds().stream()
+                .map(images::find)
+                .flatMap(Optional::stream)
+                .toList();
+    }
+
+    private void release(String userId, String jobId, String period, int count) {
+        ledger.refund(userId, jobId, period, count);
+        ledger.releaseInFlight(userId, jobId);
+    }
+
+    /** The job of a concurrent request that claimed the same key may be a few milliseconds from existing. */
+    private JobRecord awaitJob(String jobId) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Optional<JobRecord> job = jobs.find(jobId);
+            if (job.isPresent()) {
+                return job.get();
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new ApiException(
+                ErrorCode.IDEMPOTENCY_KEY_CONFLICT,
+                "Another request with this Idempotency-Key is still being processed; retry shortly.");
+    }
+
+    private static String checkIdempotencyKey(String key) {
+        if (key == null) {
+            return null;
+        }
+        boolean printable = key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
+        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || !printable) {
+            throw new ApiException(
+                    ErrorCode.VALIDATION_FAILED,
+                    "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " visible ASCII characters.",
+                    List.of(new FieldError("Idempotency-Key", "must be 1 to 255 visible ASCII characters")));
+        }
+        return key;
+    }
+
+    private GenerationRequest withDefaults(GenerationRequest r, UserRecord user) {
+        return new GenerationRequest(
+                r.pose(),
+                r.bodyType(),
+                r.gender(),
+                r.ageRange(),
+                r.clothing(),
+                r.cameraAngle(),
+                r.shot(),
+                r.lighting(),
+                r.background(),
+                r.style(),
+                r.prompt() == null ? null : r.prompt().strip(),
+                r.numImages() == null ? 1 : r.numImages(),
+                r.seed() == null ? random.nextLong(GenerationRequest.MAX_SEED + 1) : r.seed(),
+                r.aspectRatio() == null ? DEFAULT_ASPECT_RATIO : r.aspectRatio(),
+                r.visibility() == null ? user.defaultVisibility() : r.visibility());
+    }
+
+    private static GenerationRequest empty() {
+        return new GenerationRequest(
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+}

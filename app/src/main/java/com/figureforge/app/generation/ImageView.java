@@ -1,0 +1,17 @@
+package com.figureforge.app.generation;
+
+import java.time.Instant;
+
+/** An image as clients see it; {@code url} and {@code thumbnail_url} are presigned and expire. */
+public record ImageView(
+        String id,
+        String jobId,
+        String url,
+        String thumbnailUrl,
+        int width,
+        int height,
+        String contentType,
+        long seed,
+        String prompt,
+        String visibility,
+        Instant createdAt) {}

@@ -1,0 +1,173 @@
+package com.figureforge.app.generation;
+
+import com.figureforge.activities.data.ImageRepository;
+import com.figureforge.activities.data.InvalidCursorException;
+import com.figureforge.activities.data.JobRecord;
+import com.figureforge.activities.data.Page;
+import com.figureforge.app.config.FigureForgeProperties;
+import com.figureforge.app.users.CurrentUser;
+import com.figureforge.app.web.ApiException;
+import com.figureforge.app.web.ApiException.FieldError;
+import com.figureforge.app.web.ErrorCode;
+import com.figureforge.workflows.WorkflowIds;
+import com.figureforge.workflows.generation.ImageGenerationWorkflow;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.temporal.client.WorkflowClient;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+@RestController
+@Tag(name = "Images")
+class ImagesController {
+
+    /** A live progress query must never hold a request thread hostage when workers are busy or down. */
+    private static final long PROGRESS_QUERY_TIMEOUT_MS = 1000;
+
+    private final GenerationService generation;
+    private final ImageRepository images;
+    private final ImageLinks links;
+    private final WorkflowClient temporal;
+    private final FigureForgeProperties properties;
+    private final JsonMapper json;
+
+    ImagesController(
+            GenerationService generation,
+            ImageRepository images,
+            ImageLinks links,
+            WorkflowClient temporal,
+            FigureForgeProperties properties,
+            JsonMapper json) {
+        this.generation = generation;
+        this.images = images;
+        this.links = links;
+        this.temporal = temporal;
+        this.properties = properties;
+        this.json = json;
+    }
+
+    @PostMapping(path = "/api/images/generate", consumes = "application/json")
+    @Operation(summary = "Start a generation job (202 + Location); the same Idempotency-Key returns the same job")
+    @SecurityRequirement(name = "bearer")
+    ResponseEntity<JobView> generate(
+            CurrentUser caller,
+            @RequestBody(required = false) GenerationRequest request,
+            @Parameter(description = "Optional; the same key from the same user returns the same job, charged once")
+                    @RequestHeader(name = "Idempotency-Key", required = false)
+                    String idempotencyKey) {
+        GenerationService.Accepted accepted = generation.start(caller, request, idempotencyKey);
+        JobRecord job = accepted.job();
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .location(URI.create("/api/images/job/" + job.jobId() + "/"))
+                .header("Idempotent-Replayed", Boolean.toString(accepted.replayed()))
+                .body(view(job, false));
+    }
+
+    @GetMapping("/api/images/job/{jobId}")
+    @Operation(summary = "A job of the caller, with live progress while it runs; another user's job is a 404")
+    @SecurityRequirement(name = "bearer")
+    JobView job(CurrentUser caller, @PathVariable String jobId) {
+        return view(generation.ownedJob(caller, jobId), true);
+    }
+
+    @DeleteMapping("/api/images/job/{jobId}")
+    @Operation(summary = "Cancel a job that has not finished; its quota comes back (202)")
+    @SecurityRequirement(name = "bearer")
+    ResponseEntity<JobView> cancel(CurrentUser caller, @PathVariable String jobId) {
+        JobRecord job = generation.cancel(caller, jobId);
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(job, false));
+    }
+
+    @GetMapping("/api/images/user")
+    @Operation(summary = "The caller's images, newest first")
+    @SecurityRequirement(name = "bearer")
+    ImagePageView mine(
+            CurrentUser caller,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
+        int size = limit(limit);
+        return page(() -> images.pageByUser(caller.id(), size, cursor));
+    }
+
+    @GetMapping("/api/images/gallery")
+    @Operation(
+            summary = "Public images of all users, newest first",
+            security = {})
+    ImagePageView gallery(
+            @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+        int size = limit(limit);
+        return page(() -> images.pageGallery(size, cursor));
+    }
+
+    private ImagePageView page(java.util.function.Supplier<Page<com.figureforge.activities.data.ImageRecord>> query) {
+        try {
+            var page = query.get();
+            return new ImagePageView(page.items().stream().map(links::view).toList(), page.nextCursor());
+        } catch (InvalidCursorException e) {
+            throw new ApiException(
+                    ErrorCode.INVALID_CURSOR,
+                    "The cursor is not one this API issued.",
+                    List.of(new FieldError("cursor", "is invalid")));
+        }
+    }
+
+    private int limit(Integer limit) {
+        var paging = properties.paging();
+        if (limit == null) {
+            return paging.defaultLimit();
+        }
+        if (limit < 1 || limit > paging.maxLimit()) {
+            throw new ApiException(
+                    ErrorCode.VALIDATION_FAILED,
+                    "limit must be between 1 and " + paging.maxLimit() + ".",
+                    List.of(new FieldError("limit", "must be between 1 and " + paging.maxLimit())));
+        }
+        return limit;
+    }
+
+    private JobView view(JobRecord job, boolean live) {
+        JobView.Progress progress = live && !job.status().finished() ? progress(job.jobId()) : null;
+        List<ImageView> imageViews =
+                generation.imagesOf(job).stream().map(links::view).toList();
+        JobView.JobError error =
+                job.errorCode() == null ? null : new JobView.JobError(job.errorCode(), job.errorMessage());
+        return new JobView(
+                job.jobId(),
+                job.status().wire(),
+                job.requestJson() == null ? null : json.readTree(job.requestJson()),
+                job.prompt(),
+                imageViews,
+                error,
+                progress,
+                job.createdAt(),
+                job.startedAt(),
+                job.finishedAt());
+    }
+
+    private JobView.Progress progress(String jobId) {
+        try {
+            var stub = temporal.newWorkflowStub(ImageGenerationWorkflow.class, WorkflowIds.imageGeneration(jobId));
+            var live = CompletableFuture.supplyAsync(stub::progress, Thread::startVirtualThread)
+                    .get(PROGRESS_QUERY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return new JobView.Progress(
+                    live.falStatus(), live.queuePosition(), live.imagesStored(), live.imagesExpected());
+        } catch (Exception unavailable) {
+            return null;
+        }
+    }
+}

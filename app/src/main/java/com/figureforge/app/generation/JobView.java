@@ -1,0 +1,31 @@
+package com.figureforge.app.generation;
+
+import java.time.Instant;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A job as clients see it.
+ *
+ * @param request the structured request as accepted (with defaults filled in)
+ * @param progress live detail from the workflow while the job runs, else null
+ */
+public record JobView(
+        String jobId,
+        String status,
+        JsonNode request,
+        String prompt,
+        List<ImageView> images,
+        JobError error,
+        Progress progress,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt) {
+
+    public record JobError(String code, String message) {}
+
+    /**
+     * @param falStatus the model provider's state: IN_QUEUE, IN_PROGRESS or COMPLETED
+     */
+    public record Progress(String falStatus, Integer queuePosition, int imagesStored, int imagesExpected) {}
+}

@@ -1,0 +1,82 @@
+package com.figureforge.app.security;
+
+import com.figureforge.app.config.FigureForgeProperties;
+import com.figureforge.app.web.ErrorCode;
+import com.figureforge.app.web.Problems;
+import java.util.HashSet;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Stateless bearer-token security. Public: the gallery, the plans, Stripe's webhook (it carries its
+ * own signature), health, metrics and the API docs. Everything else under /api needs a Cognito
+ * access token. 401 and 403 answer in problem JSON, with the standard WWW-Authenticate header.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, Problems problems) throws Exception {
+        var entryPoint = new BearerTokenAuthenticationEntryPoint();
+        var deniedHandler = new BearerTokenAccessDeniedHandler();
+        return http.csrf(csrf -> csrf.disable())
+                .cors(Customizer.withDefaults())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .authorizeHttpRequests(auth -> auth.requestMatchers(HttpMethod.GET, "/api/images/gallery")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/subscriptions/plans")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.POST, "/api/webhooks/stripe")
+                        .permitAll()
+                        .requestMatchers(
+                                "/actuator/health/**", "/actuator/health", "/actuator/prometheus", "/actuator/info")
+                        .permitAll()
+                        .requestMatchers("/v3/api-docs/**", "/v3/api-docs", "/swagger-ui/**", "/swagger-ui.html")
+                        .permitAll()
+                        .requestMatchers("/error")
+                        .permitAll()
+                        .anyRequest()
+                        .authenticated())
+                .oauth2ResourceServer(oauth -> oauth.jwt(Customizer.withDefaults())
+                        .authenticationEntryPoint((request, response, e) -> {
+                            entryPoint.commence(request, response, e);
+                            problems.write(request, response, ErrorCode.UNAUTHORIZED, describe(e));
+                        })
+                        .accessDeniedHandler((request, response, e) -> {
+                            deniedHandler.handle(request, response, e);
+                            problems.write(request, response, ErrorCode.FORBIDDEN, "You may not do this.");
+                        }))
+                .exceptionHandling(ex -> ex.authenticationEntryPoint((request, response, e) -> {
+                            entryPoint.commence(request, response, e);
+                            problems.write(request, response, ErrorCode.UNAUTHORIZED, describe(e));
+                        })
+                        .accessDeniedHandler((request, response, e) -> {
+                            deniedHandler.handle(request, response, e);
+                            problems.write(request, response, ErrorCode.FORBIDDEN, "You may not do this.");
+                        }))
+                .build();
+    }
+
+    @Bean
+    OAuth2TokenValidator<Jwt> cognitoAccessTokenValidator(FigureForgeProperties properties) {
+        return new CognitoAccessTokenValidator(new HashSet<>(properties.auth().allowedClientIds()));
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        if (message == null || message.startsWith("Full authentication is required")) {
+            return "A bearer access token is required.";
+        }
+        return message;
+    }
+}

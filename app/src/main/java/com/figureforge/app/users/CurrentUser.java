@@ -1,0 +1,6 @@
+package com.figureforge.app.users;
+
+import com.figureforge.activities.data.UserRecord;
+
+/** The authenticated caller, with their user record (created on their first request). */
+public record CurrentUser(String id, String username, UserRecord record) {}

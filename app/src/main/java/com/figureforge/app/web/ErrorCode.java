@@ -1,0 +1,67 @@
+package com.figureforge.app.web;
+
+import org.springframework.http.HttpStatus;
+
+/** Stable, machine-readable error codes: the {@code code} member of every problem response. */
+public enum ErrorCode {
+    UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "Authentication required"),
+    FORBIDDEN(HttpStatus.FORBIDDEN, "Forbidden"),
+    NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
+    METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+    UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+    NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
+    MALFORMED_JSON(HttpStatus.BAD_REQUEST, "Malformed JSON"),
+    UNKNOWN_FIELD(HttpStatus.BAD_REQUEST, "Unknown field"),
+    VALIDATION_FAILED(HttpStatus.BAD_REQUEST, "Validation failed"),
+    INVALID_CURSOR(HttpStatus.BAD_REQUEST, "Invalid cursor"),
+    BAD_REQUEST(HttpStatus.BAD_REQUEST, "Bad request"),
+    PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Request body too large"),
+    QUOTA_EXCEEDED(HttpStatus.PAYMENT_REQUIRED, "Monthly quota exceeded"),
+    TOO_MANY_JOBS(HttpStatus.TOO_MANY_REQUESTS, "Too many jobs in flight"),
+    JOB_NOT_FOUND(HttpStatus.NOT_FOUND, "Job not found"),
+    JOB_ALREADY_FINISHED(HttpStatus.CONFLICT, "Job already finished"),
+    ACCOUNT_DELETING(HttpStatus.CONFLICT, "Account is being deleted"),
+    IDEMPOTENCY_KEY_CONFLICT(HttpStatus.CONFLICT, "Idempotency key in use"),
+    INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
+    SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable");
+
+    private final HttpStatus status;
+    private final String title;
+
+    ErrorCode(HttpStatus status, String title) {
+        this.status = status;
+        this.title = title;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** The wire form, e.g. {@code quota_exceeded}. */
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The problem {@code type} URI; stable, documented in docs/errors.md. */
+    public String type() {
+        return "https://figureforge.app/problems/" + code().replace('_', '-');
+    }
+
+    public static ErrorCode forStatus(int status) {
+        return switch (status) {
+            case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 413 -> PAYLOAD_TOO_LARGE;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 503 -> SERVICE_UNAVAILABLE;
+            default -> status >= 500 ? INTERNAL_ERROR : BAD_REQUEST;
+        };
+    }
+}

@@ -1,0 +1,30 @@
+package com.figureforge.app.devstack;
+
+import com.figureforge.workflows.FigureForgeSearchAttributes;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.spring.boot.TemporalOptionsCustomizer;
+import io.temporal.testing.TestEnvironmentOptions;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * The in-process Temporal server's options (the {@code local} profile switches the server on):
+ * custom search attributes registered (an unregistered one fails the start), and time skipping off
+ * so timers take real time, as in production.
+ */
+@TestConfiguration(proxyBeanMethods = false)
+public class DevStack {
+
+    @Bean
+    TemporalOptionsCustomizer<TestEnvironmentOptions.Builder> localTemporalServer(Environment env) {
+        boolean skipTime = env.getProperty("figureforge.devstack.temporal-time-skipping", Boolean.class, false);
+        return builder -> builder.setUseTimeskipping(skipTime)
+                .registerSearchAttribute(
+                        FigureForgeSearchAttributes.USER_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                .registerSearchAttribute(
+                        FigureForgeSearchAttributes.JOB_STATUS.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                .registerSearchAttribute(
+                        FigureForgeSearchAttributes.PLAN.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+}

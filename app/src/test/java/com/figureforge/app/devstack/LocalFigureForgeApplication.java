@@ -1,0 +1,24 @@
+package com.figureforge.app.devstack;
+
+import com.figureforge.app.FigureForgeApplication;
+import org.springframework.boot.SpringApplication;
+
+/**
+ * The whole stack in one process, no cloud account and no Docker: {@code ./mvnw -pl app -am
+ * spring-boot:test-run} (see the README). Lives in test sources so none of the stand-ins reach the
+ * production jar.
+ */
+public class LocalFigureForgeApplication {
+
+    public static void main(String[] args) {
+        if (System.getProperty("spring.profiles.active") == null) {
+            System.setProperty("spring.profiles.active", "local");
+        }
+        // The OIDC issuer listens on 9090, the address the README's curl uses.
+        DevStackServers servers = DevStackServers.shared(9090);
+        servers.properties().forEach((key, value) -> System.setProperty(key, value.toString()));
+        SpringApplication.from(FigureForgeApplication::main)
+                .with(DevStack.class)
+                .run(args);
+    }
+}

@@ -1,0 +1,123 @@
+package com.figureforge.app.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A plain HTTP client for the API, as a frontend would use it: real sockets, real tokens. */
+final class ApiClient {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final URI base;
+
+    ApiClient(int port) {
+        this.base = URI.create("http://127.0.0.1:" + port);
+    }
+
+    record Response(int status, Map<String, java.util.List<String>> headers, String body) {
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        String header(String name) {
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream())
+                    .findFirst()
+                    .orElse(null);
+        }
+
+        String contentType() {
+            return header("Content-Type");
+        }
+    }
+
+    Response get(String path, String token) {
+        return send(request(path, token).GET().build());
+    }
+
+    Response delete(String path, String token) {
+        return send(request(path, token).DELETE().build());
+    }
+
+    Response post(String path, String token, String json) {
+        return send(request(path, token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build());
+    }
+
+    Response post(String path, String token, String json, Map<String, String> headers) {
+        HttpRequest.Builder builder = request(path, token).POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(builder::header);
+        return send(builder.build());
+    }
+
+    Response put(String path, String token, String json) {
+        return send(request(path, token)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json))
+                .build());
+    }
+
+    Response send(String method, String path, String token, String contentType, String body) {
+        HttpRequest.Builder builder = request(path, token)
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            builder.header("Content-Type", contentType);
+        }
+        return send(builder.build());
+    }
+
+    static byte[] download(String url) {
+        try {
+            HttpResponse<byte[]> response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new AssertionError("GET " + url + " answered " + response.statusCode());
+            }
+            return response.body();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int status(String url) {
+        try {
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpRequest.Builder request(String path, String token) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return builder;
+    }
+
+    private static Response send(HttpRequest request) {
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers().map(), response.body());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
