@@ -118,8 +118,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 break;
             }
         }
-        String detail =
-                e.getCause() == null ? "A JSON request body is required." : "The request body is not valid JSON.";
+        String detail = e.getCause() == null
+                ? "A JSON request body is required."
+                : "The request body is not a valid JSON object.";
         return withCode(Problems.of(ErrorCode.MALFORMED_JSON, detail), headers);
     }
 

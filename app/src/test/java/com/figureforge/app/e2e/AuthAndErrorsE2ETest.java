@@ -170,6 +170,43 @@ class AuthAndErrorsE2ETest {
     }
 
     @Test
+    void generationRequestWithBadValuesListsEveryField() {
+        var response = api().post(
+                        "/api/images/generate/",
+                        issuer.accessToken(newUser()),
+                        "{\"pose\":\"flying\",\"num_images\":2,\"seed\":-5,\"aspect_ratio\":\"2:1\",\"prompt\":\""
+                                + "p".repeat(1001) + "\"}");
+
+        assertProblem(response, 400, "validation_failed");
+        assertThat(response.json().get("errors").findValuesAsString("field"))
+                .containsExactlyInAnyOrder("pose", "num_images", "seed", "aspect_ratio", "prompt");
+    }
+
+    @Test
+    void unknownFieldInAGenerationRequestIs400() {
+        var response = api().post(
+                        "/api/images/generate/", issuer.accessToken(newUser()), "{\"pose\":\"sitting\",\"steps\":50}");
+        assertProblem(response, 400, "unknown_field");
+    }
+
+    @Test
+    void aJsonArrayIsNotARequestBody() {
+        assertProblem(
+                api().post("/api/images/generate/", issuer.accessToken(newUser()), "[1,2]"), 400, "malformed_json");
+    }
+
+    @Test
+    void overlongIdempotencyKeyIs400() {
+        var response = api().post(
+                        "/api/images/generate/",
+                        issuer.accessToken(newUser()),
+                        "{}",
+                        java.util.Map.of("Content-Type", "application/json", "Idempotency-Key", "k".repeat(256)));
+        assertProblem(response, 400, "validation_failed");
+        assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("Idempotency-Key");
+    }
+
+    @Test
     void wrongContentTypeIs415() {
         var response = api().send(
                         "POST", "/api/images/generate/", issuer.accessToken(newUser()), "text/plain", "pose=standing");
@@ -224,6 +261,8 @@ class AuthAndErrorsE2ETest {
                         "/api/images/user",
                         "/api/images/gallery",
                         "/api/subscriptions/plans");
+        assertThat(response.json().get("components").get("securitySchemes").has("bearer"))
+                .isTrue();
     }
 
     @Test
