@@ -71,4 +71,17 @@ public class StripeEventLog {
             return false;
         }
     }
+
+    /** Whether the event id was recorded within the retention (a consistent read). */
+    public boolean isProcessed(String eventId) {
+        var item = dynamo.getItem(b -> b.tableName(table)
+                        .key(Keys.key(Keys.stripeEvent(eventId), Keys.EVENT))
+                        .consistentRead(true))
+                .item();
+        if (item == null || item.isEmpty()) {
+            return false;
+        }
+        AttributeValue ttl = item.get(FigureForgeTable.TTL);
+        return ttl == null || Long.parseLong(ttl.n()) >= clock.instant().getEpochSecond();
+    }
 }

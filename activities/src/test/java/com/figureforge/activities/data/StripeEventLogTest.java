@@ -62,4 +62,16 @@ class StripeEventLogTest {
         clock.advance(Duration.ofHours(2));
         assertThat(log.markProcessed(eventId)).isTrue();
     }
+
+    @Test
+    void isProcessedSeesRecordedIdsUntilTheirTtl() {
+        StripeEventLog log = new StripeEventLog(dynamo, table, clock, Duration.ofDays(1));
+        String eventId = "evt_" + UUID.randomUUID();
+
+        assertThat(log.isProcessed(eventId)).isFalse();
+        log.markProcessed(eventId);
+        assertThat(log.isProcessed(eventId)).isTrue();
+        clock.advance(Duration.ofDays(2));
+        assertThat(log.isProcessed(eventId)).isFalse();
+    }
 }
