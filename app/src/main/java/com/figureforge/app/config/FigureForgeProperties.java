@@ -19,6 +19,7 @@ public record FigureForgeProperties(
         Images images,
         Gallery gallery,
         Paging paging,
+        Billing billing,
         Map<String, Plan> plans) {
 
     /** @param allowedClientIds Cognito app client ids whose access tokens we accept */
@@ -66,6 +67,34 @@ public record FigureForgeProperties(
     }
 
     public record Images(Duration urlTtl, long maxDownloadBytes) {}
+
+    /**
+     * Stripe. Without a secret key billing answers 503 {@code billing_not_configured} (the local stack
+     * points {@code apiBase} at its Stripe emulator instead).
+     *
+     * @param apiBase another Stripe API base URL (local emulator, tests); blank means Stripe itself
+     * @param successUrl where Checkout sends the browser after paying, unless the request names one
+     * @param allowedRedirectOrigins origins a request may name for success, cancel and return URLs
+     * @param gracePeriod how long a failed payment keeps the paid plan before falling back to free
+     */
+    public record Billing(
+            String stripeSecretKey,
+            String webhookSecret,
+            String apiBase,
+            String successUrl,
+            String cancelUrl,
+            String portalReturnUrl,
+            List<String> allowedRedirectOrigins,
+            Duration gracePeriod) {
+
+        public boolean stripeConfigured() {
+            return StringUtils.hasText(stripeSecretKey);
+        }
+
+        public boolean webhookConfigured() {
+            return StringUtils.hasText(webhookSecret);
+        }
+    }
 
     public record Gallery(int shards) {}
 

@@ -21,6 +21,11 @@ public enum ErrorCode {
     JOB_NOT_FOUND(HttpStatus.NOT_FOUND, "Job not found"),
     JOB_ALREADY_FINISHED(HttpStatus.CONFLICT, "Job already finished"),
     ACCOUNT_DELETING(HttpStatus.CONFLICT, "Account is being deleted"),
+    ACCOUNT_DELETED(HttpStatus.GONE, "Account deleted"),
+    BILLING_NOT_CONFIGURED(HttpStatus.SERVICE_UNAVAILABLE, "Billing not configured"),
+    INVALID_SIGNATURE(HttpStatus.BAD_REQUEST, "Invalid webhook signature"),
+    ALREADY_ON_PLAN(HttpStatus.CONFLICT, "Already on this plan"),
+    NO_BILLING_ACCOUNT(HttpStatus.CONFLICT, "No billing account"),
     IDEMPOTENCY_KEY_CONFLICT(HttpStatus.CONFLICT, "Idempotency key in use"),
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
     SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable");
