@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -89,8 +90,8 @@ import tools.jackson.databind.node.ObjectNode;
  * happened, signed like Stripe does ({@code Stripe-Signature: t=...,v1=...}) so {@code
  * Webhook.constructEvent} accepts them. Failed deliveries are recorded, not retried (use {@link
  * #resend}). The Java lifecycle helpers and the checkout page wait until their events were
- * delivered; events caused by API calls are sent in the background, so a webhook handler may call the
- * API. Every price costs {@value StripeObjects#UNIT_AMOUNT} cents ({@value StripeObjects#CURRENCY})
+ * delivered; events caused by API calls are sent in the background (so a webhook handler may call the
+ * API): {@link #awaitDeliveries} waits for them. Every price costs {@value StripeObjects#UNIT_AMOUNT} cents ({@value StripeObjects#CURRENCY})
  * a month.
  */
 public final class StripeEmulator implements AutoCloseable {
@@ -358,7 +359,7 @@ public final class StripeEmulator implements AutoCloseable {
             if (event == null) {
                 throw new IllegalStateException("no event " + eventId);
             }
-            payload = json.writeValueAsString(event);
+            payload = payloadOf(event);
         }
         return deliverNow(requireWebhook(), typeOf(payload), payload, null);
     }
@@ -402,8 +403,20 @@ public final class StripeEmulator implements AutoCloseable {
         }
     }
 
-    /** Forgets all objects, events and records; keeps the webhook and public URL settings. */
+    /**
+     * Waits until every event raised so far went out (API calls send theirs in the background).
+     * Deliveries are sent one at a time in order, so this waits behind them.
+     */
+    public void awaitDeliveries() {
+        await(List.of(CompletableFuture.supplyAsync(() -> null, delivery)));
+    }
+
+    /**
+     * Forgets all objects, events and records, after the events already raised went out; keeps the
+     * webhook and public URL settings.
+     */
     public void reset() {
+        awaitDeliveries();
         synchronized (lock) {
             customers.clear();
             deletedCustomers.clear();
@@ -1080,7 +1093,7 @@ public final class StripeEmulator implements AutoCloseable {
                 send ? 1 : 0);
         String id = event.get("id").asString();
         events.put(id, event);
-        String payload = json.writerWithDefaultPrettyPrinter().writeValueAsString(event);
+        String payload = payloadOf(event);
         return CompletableFuture.supplyAsync(
                 () -> {
                     if (!send) {
@@ -1097,6 +1110,11 @@ public final class StripeEmulator implements AutoCloseable {
                     return post(target, id, type, payload, null);
                 },
                 delivery);
+    }
+
+    /** Stripe sends events pretty-printed; a resend carries the very same bytes. */
+    private String payloadOf(ObjectNode event) {
+        return json.writerWithDefaultPrettyPrinter().writeValueAsString(event);
     }
 
     private SentEvent deliverNow(Webhook target, String type, String payload, String signatureHeader) {
@@ -1148,6 +1166,7 @@ public final class StripeEmulator implements AutoCloseable {
         return pending.stream()
                 .filter(future -> future.isDone() && !future.isCompletedExceptionally())
                 .map(CompletableFuture::join)
+                .filter(Objects::nonNull)
                 .toList();
     }
 
