@@ -1242,6 +1242,10 @@ public final class StripeEmulator implements AutoCloseable {
             exchange.sendResponseHeaders(303, -1);
             return;
         }
+        if (pending.isEmpty()) {
+            sendHtml(exchange, 200, "Payment complete", "<p>This checkout session was already paid.</p>");
+            return;
+        }
         StringBuilder body = new StringBuilder("<p>Subscription paid (emulated). Events sent:</p><ul>");
         sent.forEach(event -> body.append("<li>")
                 .append(html(event.type()))
