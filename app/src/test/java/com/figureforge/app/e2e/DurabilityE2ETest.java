@@ -7,17 +7,28 @@ import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.devstack.FalEmulator;
 import com.figureforge.devstack.OidcIssuer;
 import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.generation.FalActivities;
 import com.figureforge.workflows.generation.ImageGenerationWorkflowImpl;
 import com.figureforge.workflows.generation.JobStoreActivities;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.worker.WorkerFactory;
-import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,16 +36,23 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Workers die and replies get lost; jobs must still finish with nothing lost or charged twice. The
- * test swaps the app's workers for new ones on the same task queues, as a redeploy or a crash would.
+ * Workers stop and replies get lost; jobs must still finish with nothing lost or charged twice. The
+ * test replaces the app's workers with new ones on the same task queues, as a redeploy would.
  */
 @FigureForgeE2E
 class DurabilityE2ETest {
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     /** The workers now polling; the Spring-managed ones are replaced by the first swap. */
     private static WorkerFactory current;
+
+    /** Counts worker generations; each generation polls under its own identity. */
+    private static int generation;
 
     @LocalServerPort
     int port;
@@ -79,6 +97,63 @@ class DurabilityE2ETest {
     void restoreWorkers() {
         fal.resetFaults();
         swapWorkers(falActivities, jobStoreActivities);
+    }
+
+    @Test
+    void workersStoppedMidJobAndStartedAgainFinishItWithoutASecondFalRequestOrCharge() {
+        var user = e2e.newUser("hobby");
+        int submittedBefore = fal.submissionCount();
+        // Long enough at fal that the workers are down well before it finishes.
+        fal.setLatency(Duration.ofMillis(500), Duration.ofSeconds(3));
+
+        String jobId = e2e.startJob(user, "{\"num_images\":2,\"visibility\":\"public\"}");
+        e2e.awaitJob(user, jobId, j -> j.get("status").asString().equals("running"), Duration.ofSeconds(30));
+        assertThat(fal.submissionCount() - submittedBefore).isEqualTo(1);
+        FalEmulator.Submission request = fal.submissions().get(fal.submissions().size() - 1);
+
+        WorkerFactory stopped = stopWorkers();
+        assertThat(stopped.isTerminated()).isTrue();
+        int eventsAtStop = history(jobId).size();
+        assertThat(falStatus(request))
+                .as("fal still works on the job when the workers stop")
+                .isNotEqualTo("COMPLETED");
+
+        // No worker runs. fal finishes meanwhile; the workflow's timer (or the reply of an activity
+        // that ended during the graceful stop) leaves a task that nobody takes.
+        awaitTrue("fal completes the request", () -> falStatus(request).equals("COMPLETED"));
+        awaitTrue("the workflow waits on a scheduled task", () -> {
+            EventType last = last(history(jobId)).getEventType();
+            return last == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED
+                    || last == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED;
+        });
+        JsonNode waiting = e2e.job(user, jobId);
+        assertThat(waiting.get("status").asString()).as(waiting.toString()).isEqualTo("running");
+        assertThat(waiting.get("images")).isEmpty();
+        assertThat(waiting.path("progress").isNull() || waiting.path("progress").isMissingNode())
+                .as("no worker answers the progress query: " + waiting)
+                .isTrue();
+        List<HistoryEvent> gap = history(jobId);
+        assertThat(gap.subList(eventsAtStop, gap.size()))
+                .as("nothing was started while no worker ran")
+                .noneMatch(DurabilityE2ETest::started);
+        assertThat(e2e.quota(user).get("in_flight").asInt()).isEqualTo(1);
+
+        String restarted = startWorkers(falActivities, jobStoreActivities);
+        JsonNode job = e2e.awaitFinished(user, jobId);
+
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("succeeded");
+        assertThat(fal.submissionCount() - submittedBefore).as("fal requests").isEqualTo(1);
+        assertThat(job.get("images")).hasSize(2);
+        assertThat(objectsUnder(user.id(), jobId))
+                .as("image and thumbnail per image")
+                .isEqualTo(4);
+        assertThat(e2e.quota(user).get("used").asInt()).isEqualTo(2);
+        assertThat(e2e.quota(user).get("in_flight").asInt()).isZero();
+        List<HistoryEvent> end = history(jobId);
+        assertThat(end.subList(eventsAtStop, end.size()).stream().filter(DurabilityE2ETest::started))
+                .as("every task after the stop ran on the new workers")
+                .isNotEmpty()
+                .allMatch(e -> identity(e).equals(restarted));
     }
 
     @Test
@@ -148,23 +223,115 @@ class DurabilityE2ETest {
 
     /** Stops whatever workers poll now and starts new ones on the same queues with these activities. */
     private void swapWorkers(FalActivities fal, JobStoreActivities store) {
+        stopWorkers();
+        startWorkers(fal, store);
+    }
+
+    /**
+     * Stops the running workers as a redeploy does: polling ends, tasks in hand finish and report,
+     * then nothing of them runs any more.
+     */
+    private WorkerFactory stopWorkers() {
         WorkerFactory running = current == null ? springWorkers : current;
         if (!running.isTerminated()) {
-            running.shutdownNow();
+            running.shutdown();
             running.awaitTermination(30, TimeUnit.SECONDS);
         }
-        // No workflow cache, so no sticky task queue: a real server moves a dead worker's sticky tasks
-        // back to the shared queue after StickyScheduleToStartTimeout, the in-process test server never
-        // does, and a stopped worker's workflows would wait forever. Without stickiness every task
-        // goes to the shared queue, which is what recovery looks like after that timeout.
-        WorkerFactory factory = WorkerFactory.newInstance(
-                client,
-                WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
-        factory.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(ImageGenerationWorkflowImpl.class);
-        factory.newWorker(TaskQueues.FAL).registerActivitiesImplementations(fal);
-        factory.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(store);
+        return running;
+    }
+
+    /**
+     * Starts workers on the app's task queues with the app's fal limits, under a new identity, which
+     * it returns.
+     *
+     * <p>They run without sticky execution (a zero sticky schedule-to-start timeout makes the SDK
+     * send no sticky attributes), for a limit of the in-process test server. Sticky workers ask the
+     * server to send a workflow's next task to their own queue. When such a worker is gone, the
+     * real server sends that task to the shared queue instead: at once when the worker said goodbye
+     * (ShutdownWorker, sent on a graceful stop) or its queue has had no poller for a while, else
+     * after the sticky schedule-to-start timeout (5 s). The test server does neither:
+     * ShutdownWorker is a no-op, the timeout is never scheduled, and the task stays on the dead
+     * worker's queue forever while the history still names the shared queue. Without stickiness
+     * every task is on the shared queue, which is where the real server puts it after a worker
+     * stops; the workflow code and the activities are the app's, unchanged.
+     */
+    private String startWorkers(FalActivities fal, JobStoreActivities store) {
+        String identity = "durability-e2e-workers-" + ++generation;
+        WorkerFactory factory = WorkerFactory.newInstance(client);
+        factory.newWorker(
+                        TaskQueues.WORKFLOWS,
+                        WorkerOptions.newBuilder()
+                                .setIdentity(identity)
+                                .setStickyQueueScheduleToStartTimeout(Duration.ZERO)
+                                .build())
+                .registerWorkflowImplementationTypes(ImageGenerationWorkflowImpl.class);
+        factory.newWorker(
+                        TaskQueues.FAL,
+                        WorkerOptions.newBuilder()
+                                .setIdentity(identity)
+                                .setMaxConcurrentActivityExecutionSize(
+                                        properties.fal().maxConcurrentCalls())
+                                .setMaxTaskQueueActivitiesPerSecond(
+                                        properties.fal().callsPerSecond())
+                                .build())
+                .registerActivitiesImplementations(fal);
+        factory.newWorker(
+                        TaskQueues.STORAGE,
+                        WorkerOptions.newBuilder().setIdentity(identity).build())
+                .registerActivitiesImplementations(store);
         factory.start();
         current = factory;
+        return identity;
+    }
+
+    private List<HistoryEvent> history(String jobId) {
+        return client.fetchHistory(WorkflowIds.imageGeneration(jobId))
+                .getHistory()
+                .getEventsList();
+    }
+
+    private static HistoryEvent last(List<HistoryEvent> events) {
+        return events.get(events.size() - 1);
+    }
+
+    /** A task taken by a worker. */
+    private static boolean started(HistoryEvent event) {
+        return event.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED
+                || event.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED;
+    }
+
+    private static String identity(HistoryEvent event) {
+        return event.hasWorkflowTaskStartedEventAttributes()
+                ? event.getWorkflowTaskStartedEventAttributes().getIdentity()
+                : event.getActivityTaskStartedEventAttributes().getIdentity();
+    }
+
+    /** The request's status as fal itself reports it. */
+    private String falStatus(FalEmulator.Submission request) {
+        String[] model = request.modelId().split("/");
+        URI status =
+                fal.baseUrl().resolve("/" + model[0] + "/" + model[1] + "/requests/" + request.requestId() + "/status");
+        try {
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(status)
+                            .header("Authorization", request.authorization())
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(response.body()).get("status").asString();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            E2ESupport.sleep(100);
+        }
     }
 
     /** Passes every call to the real activities; tests override the calls they disturb. */
