@@ -19,7 +19,8 @@ public record FigureForgeProperties(
         Images images,
         Gallery gallery,
         Paging paging,
-        Map<String, Plan> plans) {
+        Map<String, Plan> plans,
+        Stripe stripe) {
 
     /** @param allowedClientIds Cognito app client ids whose access tokens we accept */
     public record Auth(List<String> allowedClientIds) {}
@@ -66,6 +67,29 @@ public record FigureForgeProperties(
     }
 
     public record Images(Duration urlTtl, long maxDownloadBytes) {}
+
+    /**
+     * Stripe access and billing rules.
+     *
+     * @param secretKey the API secret key ({@code STRIPE_SECRET_KEY}); blank means billing is not configured
+     * @param webhookSecret the webhook endpoint's signing secret ({@code STRIPE_WEBHOOK_SECRET})
+     * @param apiBase replaces {@code https://api.stripe.com} when set (a local stub)
+     * @param maxNetworkRetries the SDK's own retries of a failed request (with idempotency keys)
+     * @param gracePeriod how long a subscription with a failed payment keeps its plan
+     */
+    public record Stripe(
+            String secretKey,
+            String webhookSecret,
+            String apiBase,
+            Duration connectTimeout,
+            Duration readTimeout,
+            int maxNetworkRetries,
+            Duration gracePeriod) {
+
+        public boolean configured() {
+            return StringUtils.hasText(secretKey);
+        }
+    }
 
     public record Gallery(int shards) {}
 
