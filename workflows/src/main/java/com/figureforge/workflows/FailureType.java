@@ -16,7 +16,11 @@ public enum FailureType {
     /** The downloaded bytes are not an image we accept (type, size, dimensions). */
     IMAGE_REJECTED(false),
     /** The job record is missing: it was deleted (account deletion) while the workflow ran. */
-    JOB_NOT_FOUND(false);
+    JOB_NOT_FOUND(false),
+    /** Stripe or the network failed in a way that may pass (5xx, 429, idempotency-key conflict, I/O). */
+    STRIPE_UNAVAILABLE(true),
+    /** Stripe refused the request (bad parameters, bad API key, missing permission). Retrying gives the same answer. */
+    STRIPE_REJECTED(false);
 
     private final boolean retryable;
 

@@ -135,11 +135,27 @@ public class UserRepository {
         update.setOrRemove(PERIOD_START, change.periodStart() == null ? null : time(change.periodStart()));
         update.setOrRemove(PERIOD_END, change.periodEnd() == null ? null : time(change.periodEnd()));
         if (change.stripeCustomerId() != null) {
-            update.set(STRIPE_CUSTOMER_ID, s(change.stripeCustomerId()));
-            update.set(FigureForgeTable.GSI1_PK, s(Keys.stripeCustomer(change.stripeCustomerId())));
-            update.set(FigureForgeTable.GSI1_SK, s(Keys.user(id)));
+            linkCustomer(update, id, change.stripeCustomerId());
         }
         return apply(id, update);
+    }
+
+    /**
+     * Links the user's Stripe customer (created before checkout, when no subscription exists yet) and
+     * indexes it for {@link #findByStripeCustomerId}; plan and status stay as they are.
+     *
+     * @return the updated user, or empty if there is no such user
+     */
+    public Optional<UserRecord> linkStripeCustomer(String id, String customerId) {
+        Update update = new Update();
+        linkCustomer(update, id, customerId);
+        return apply(id, update);
+    }
+
+    private static void linkCustomer(Update update, String id, String customerId) {
+        update.set(STRIPE_CUSTOMER_ID, s(customerId));
+        update.set(FigureForgeTable.GSI1_PK, s(Keys.stripeCustomer(customerId)));
+        update.set(FigureForgeTable.GSI1_SK, s(Keys.user(id)));
     }
 
     /**

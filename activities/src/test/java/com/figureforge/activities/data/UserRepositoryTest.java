@@ -162,6 +162,21 @@ class UserRepositoryTest {
     }
 
     @Test
+    void linkStripeCustomerIndexesTheCustomerAndKeepsThePlan() {
+        String id = id();
+        String customer = "cus_" + UUID.randomUUID();
+        users.getOrCreate(id, "ivy", "i@x.org");
+
+        UserRecord linked = users.linkStripeCustomer(id, customer).orElseThrow();
+
+        assertThat(linked.stripeCustomerId()).isEqualTo(customer);
+        assertThat(linked.plan()).isEqualTo("free");
+        assertThat(linked.subscriptionStatus()).isEqualTo("none");
+        assertThat(users.findByStripeCustomerId(customer)).contains(linked);
+        assertThat(users.linkStripeCustomer(id(), customer)).isEmpty();
+    }
+
+    @Test
     void updatePlanOfAnUnknownUserIsEmpty() {
         assertThat(users.updatePlan(id(), new PlanUpdate("pro", "active", null, null, null)))
                 .isEmpty();

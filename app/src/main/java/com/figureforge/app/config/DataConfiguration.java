@@ -4,6 +4,7 @@ import com.figureforge.activities.data.FigureForgeTable;
 import com.figureforge.activities.data.ImageRepository;
 import com.figureforge.activities.data.JobRepository;
 import com.figureforge.activities.data.QuotaLedger;
+import com.figureforge.activities.data.StripeEventLog;
 import com.figureforge.activities.data.UserRepository;
 import com.figureforge.activities.fal.FalClientSettings;
 import com.figureforge.activities.fal.FalImageDownloader;
@@ -79,6 +80,11 @@ class DataConfiguration {
     @Bean
     QuotaLedger quotaLedger(DynamoDbClient dynamo, TableName table, Clock clock) {
         return new QuotaLedger(dynamo, table.value(), clock);
+    }
+
+    @Bean
+    StripeEventLog stripeEventLog(DynamoDbClient dynamo, TableName table, Clock clock) {
+        return new StripeEventLog(dynamo, table.value(), clock);
     }
 
     @Bean

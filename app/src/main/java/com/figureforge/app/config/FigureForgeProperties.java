@@ -69,18 +69,24 @@ public record FigureForgeProperties(
     public record Images(Duration urlTtl, long maxDownloadBytes) {}
 
     /**
-     * Stripe. Without a secret key billing answers 503 {@code billing_not_configured} (the local stack
-     * points {@code apiBase} at its Stripe emulator instead).
+     * Stripe access and billing rules. Without a secret key checkout and portal answer 503
+     * {@code billing_not_configured} (the local stack points {@code apiBase} at its Stripe emulator).
      *
-     * @param apiBase another Stripe API base URL (local emulator, tests); blank means Stripe itself
+     * @param stripeSecretKey the API secret key ({@code STRIPE_SECRET_KEY})
+     * @param webhookSecret the webhook endpoint's signing secret ({@code STRIPE_WEBHOOK_SECRET})
+     * @param apiBase replaces {@code https://api.stripe.com} when set (local emulator, tests)
+     * @param maxNetworkRetries the SDK's own retries of a failed request (with idempotency keys)
      * @param successUrl where Checkout sends the browser after paying, unless the request names one
      * @param allowedRedirectOrigins origins a request may name for success, cancel and return URLs
-     * @param gracePeriod how long a failed payment keeps the paid plan before falling back to free
+     * @param gracePeriod how long a subscription with a failed payment keeps its plan
      */
     public record Billing(
             String stripeSecretKey,
             String webhookSecret,
             String apiBase,
+            Duration connectTimeout,
+            Duration readTimeout,
+            int maxNetworkRetries,
             String successUrl,
             String cancelUrl,
             String portalReturnUrl,

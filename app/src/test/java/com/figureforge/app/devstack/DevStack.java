@@ -1,10 +1,16 @@
 package com.figureforge.app.devstack;
 
+import com.figureforge.devstack.StripeEmulator;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
+import com.figureforge.workflows.subscription.StripeEventTypes;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.spring.boot.TemporalOptionsCustomizer;
 import io.temporal.testing.TestEnvironmentOptions;
+import java.net.URI;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -15,6 +21,18 @@ import org.springframework.core.env.Environment;
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class DevStack {
+
+    /**
+     * Once the app listens, the Stripe emulator delivers its signed webhooks to it (the events the
+     * app handles, as a Stripe endpoint would be configured).
+     */
+    @Bean
+    ApplicationListener<WebServerInitializedEvent> stripeEmulatorWebhook(ObjectProvider<StripeEmulator> stripe) {
+        return event -> stripe.ifAvailable(emulator -> emulator.setWebhook(
+                URI.create("http://127.0.0.1:" + event.getWebServer().getPort() + "/api/webhooks/stripe/"),
+                DevStackServers.LOCAL_WEBHOOK_SECRET,
+                StripeEventTypes.HANDLED));
+    }
 
     @Bean
     TemporalOptionsCustomizer<TestEnvironmentOptions.Builder> localTemporalServer(Environment env) {

@@ -23,5 +23,8 @@ public class DevStackInitializer implements ApplicationContextInitializer<Config
         if (servers.fal() != null) {
             beans.registerSingleton("falEmulator", servers.fal());
         }
+        if (servers.stripe() != null) {
+            beans.registerSingleton("stripeEmulator", servers.stripe());
+        }
     }
 }

@@ -4,6 +4,7 @@ import com.figureforge.devstack.DynamoDbServer;
 import com.figureforge.devstack.FalEmulator;
 import com.figureforge.devstack.OidcIssuer;
 import com.figureforge.devstack.S3Server;
+import com.figureforge.devstack.StripeEmulator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,6 +26,10 @@ public final class DevStackServers {
     private final S3Server s3;
     private final OidcIssuer issuer;
     private final FalEmulator fal;
+    private final StripeEmulator stripe;
+
+    /** The local webhook signing secret shared by the Stripe emulator and the app. */
+    public static final String LOCAL_WEBHOOK_SECRET = "whsec_figureforge_local";
 
     private DevStackServers(int oidcPort) {
         boolean realAws = present("AWS_ACCESS_KEY_ID");
@@ -32,6 +37,7 @@ public final class DevStackServers {
         this.s3 = realAws ? null : S3Server.start(0);
         this.issuer = present("COGNITO_ISSUER_URI") ? null : OidcIssuer.start(oidcPort);
         this.fal = present("FAL_KEY") ? null : FalEmulator.start(0);
+        this.stripe = present("STRIPE_SECRET_KEY") ? null : StripeEmulator.start(0);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "devstack-stop"));
     }
 
@@ -62,6 +68,15 @@ public final class DevStackServers {
             properties.put("figureforge.fal.base-url", fal.baseUrl().toString());
             properties.put("figureforge.fal.api-key", "local-emulator");
         }
+        if (stripe != null) {
+            properties.put("figureforge.billing.stripe-secret-key", "sk_test_figureforge_local");
+            properties.put("figureforge.billing.api-base", stripe.baseUrl().toString());
+            properties.put("figureforge.billing.webhook-secret", LOCAL_WEBHOOK_SECRET);
+            properties.put("figureforge.billing.max-network-retries", "0");
+            for (String plan : new String[] {"hobby", "pro", "studio"}) {
+                properties.put("figureforge.plans." + plan + ".stripe-price-id", "price_local_" + plan);
+            }
+        }
         return properties;
     }
 
@@ -73,6 +88,10 @@ public final class DevStackServers {
         return fal;
     }
 
+    public StripeEmulator stripe() {
+        return stripe;
+    }
+
     public S3Server s3() {
         return s3;
     }
@@ -82,7 +101,7 @@ public final class DevStackServers {
     }
 
     private void stop() {
-        for (AutoCloseable server : new AutoCloseable[] {fal, issuer, s3, dynamo}) {
+        for (AutoCloseable server : new AutoCloseable[] {stripe, fal, issuer, s3, dynamo}) {
             if (server != null) {
                 try {
                     server.close();

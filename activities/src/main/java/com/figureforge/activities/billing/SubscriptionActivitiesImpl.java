@@ -1,0 +1,120 @@
+package com.figureforge.activities.billing;
+
+import com.figureforge.activities.data.PlanUpdate;
+import com.figureforge.activities.data.UserRepository;
+import com.figureforge.activities.generation.ActivityFailures;
+import com.figureforge.workflows.FailureType;
+import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.subscription.StripeSubscription;
+import com.figureforge.workflows.subscription.SubscriptionActivities;
+import com.stripe.model.Subscription;
+import com.stripe.model.SubscriptionItem;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.spring.boot.ActivityImpl;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The subscription workflow's view of Stripe and its one write to the user. Both methods are idempotent:
+ * the fetch only reads, and the write sets absolute values ({@link UserRepository#updatePlan}).
+ */
+@Component
+@ActivityImpl(taskQueues = TaskQueues.STORAGE)
+public class SubscriptionActivitiesImpl implements SubscriptionActivities {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionActivitiesImpl.class);
+
+    private final StripeGateway stripe;
+    private final UserRepository users;
+    private final StripePlanPrices prices;
+
+    public SubscriptionActivitiesImpl(StripeGateway stripe, UserRepository users, StripePlanPrices prices) {
+        this.stripe = stripe;
+        this.users = users;
+        this.prices = prices;
+    }
+
+    @Override
+    public FetchSubscriptionOutput fetchSubscription(FetchSubscriptionInput input) {
+        try {
+            String customerId = input.customerId();
+            if (customerId == null) {
+                if (input.subscriptionId() == null) {
+                    throw ApplicationFailure.newNonRetryableFailure(
+                            "fetchSubscription needs a customer or a subscription id", "IllegalArgumentException");
+                }
+                Optional<Subscription> subscription = stripe.retrieveSubscription(input.subscriptionId());
+                if (subscription.isEmpty()) {
+                    return new FetchSubscriptionOutput(null, null);
+                }
+                customerId = subscription.get().getCustomer();
+            }
+            StripeSubscription current =
+                    stripe.currentSubscription(customerId).map(this::toRecord).orElse(null);
+            return new FetchSubscriptionOutput(customerId, current);
+        } catch (StripeGatewayException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public ApplyPlanOutput applyPlan(ApplyPlanInput input) {
+        boolean found = users.updatePlan(
+                        input.userId(),
+                        new PlanUpdate(
+                                input.plan(),
+                                input.status(),
+                                input.customerId(),
+                                input.periodStart(),
+                                input.periodEnd()))
+                .isPresent();
+        if (found) {
+            log.info("User {} now on plan {} ({})", input.userId(), input.plan(), input.status());
+        } else {
+            log.warn("User {} does not exist: plan {} not written", input.userId(), input.plan());
+        }
+        return new ApplyPlanOutput(found);
+    }
+
+    /** Stripe's subscription as the workflow sees it; the period is the first item's (API 2026-07-29.dahlia). */
+    StripeSubscription toRecord(Subscription subscription) {
+        SubscriptionItem item = subscription.getItems() == null
+                        || subscription.getItems().getData() == null
+                        || subscription.getItems().getData().isEmpty()
+                ? null
+                : subscription.getItems().getData().getFirst();
+        String priceId =
+                item == null || item.getPrice() == null ? null : item.getPrice().getId();
+        Instant periodStart = item == null ? null : instant(item.getCurrentPeriodStart());
+        Instant periodEnd = item == null ? null : instant(item.getCurrentPeriodEnd());
+        boolean cancelAtPeriodEnd = Boolean.TRUE.equals(subscription.getCancelAtPeriodEnd());
+        Instant cancelAt = instant(subscription.getCancelAt());
+        if (cancelAt == null && cancelAtPeriodEnd) {
+            cancelAt = periodEnd;
+        }
+        return new StripeSubscription(
+                subscription.getId(),
+                subscription.getStatus(),
+                priceId,
+                prices.planOf(priceId).orElse(null),
+                periodStart,
+                periodEnd,
+                cancelAtPeriodEnd,
+                cancelAt,
+                instant(subscription.getCanceledAt()),
+                instant(subscription.getEndedAt()),
+                instant(subscription.getCreated()));
+    }
+
+    private static Instant instant(Long epochSeconds) {
+        return epochSeconds == null ? null : Instant.ofEpochSecond(epochSeconds);
+    }
+
+    private static ApplicationFailure failure(StripeGatewayException e) {
+        return ActivityFailures.of(
+                e.retryable() ? FailureType.STRIPE_UNAVAILABLE : FailureType.STRIPE_REJECTED, e.getMessage(), e);
+    }
+}

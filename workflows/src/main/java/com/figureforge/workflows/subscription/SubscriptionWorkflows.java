@@ -1,0 +1,50 @@
+package com.figureforge.workflows.subscription;
+
+import com.figureforge.workflows.FigureForgeSearchAttributes;
+import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.WorkflowIds;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.BatchRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+
+/** How callers (the Stripe webhook, the API) reach a user's {@link SubscriptionWorkflow}. */
+public final class SubscriptionWorkflows {
+
+    private SubscriptionWorkflows() {}
+
+    /** Options of a user's workflow: id {@code subscription/<user>}, workflows queue, user and plan attributes. */
+    public static WorkflowOptions options(String userId) {
+        return WorkflowOptions.newBuilder()
+                .setWorkflowId(WorkflowIds.subscription(userId))
+                .setTaskQueue(TaskQueues.WORKFLOWS)
+                .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                        .set(FigureForgeSearchAttributes.USER_ID, userId)
+                        .set(FigureForgeSearchAttributes.PLAN, SubscriptionState.FREE)
+                        .build())
+                .setStaticSummary("Subscription of user " + userId)
+                .setStaticDetails("Applies Stripe subscription events to the user's plan, status and quota period")
+                .build();
+    }
+
+    /**
+     * Delivers one event to the user's workflow, starting it first if it is not running (signal-with-start).
+     * {@code start} is used only when a new run starts; a running workflow keeps its own state.
+     *
+     * @return the run that received the event
+     */
+    public static WorkflowExecution signalWithStart(
+            WorkflowClient client, SubscriptionInput start, StripeEventSignal event) {
+        SubscriptionWorkflow workflow = client.newWorkflowStub(SubscriptionWorkflow.class, options(start.userId()));
+        BatchRequest request = client.newSignalWithStartRequest();
+        request.add(workflow::run, start);
+        request.add(workflow::stripeEvent, event);
+        return client.signalWithStart(request);
+    }
+
+    /** A stub of the user's running workflow, e.g. for {@link SubscriptionWorkflow#state()}. */
+    public static SubscriptionWorkflow existing(WorkflowClient client, String userId) {
+        return client.newWorkflowStub(SubscriptionWorkflow.class, WorkflowIds.subscription(userId));
+    }
+}
