@@ -1,6 +1,8 @@
 package com.figureforge.app.devstack;
 
 import com.figureforge.app.FigureForgeApplication;
+import com.figureforge.workflows.subscription.StripeEventTypes;
+import java.net.URI;
 import org.springframework.boot.SpringApplication;
 
 /**
@@ -17,8 +19,16 @@ public class LocalFigureForgeApplication {
         // The OIDC issuer listens on 9090, the address the README's curl uses.
         DevStackServers servers = DevStackServers.shared(9090);
         servers.properties().forEach((key, value) -> System.setProperty(key, value.toString()));
-        SpringApplication.from(FigureForgeApplication::main)
+        var running = SpringApplication.from(FigureForgeApplication::main)
                 .with(DevStack.class)
                 .run(args);
+        if (servers.stripe() != null) {
+            String port = running.getApplicationContext().getEnvironment().getProperty("local.server.port", "8080");
+            servers.stripe()
+                    .setWebhook(
+                            URI.create("http://127.0.0.1:" + port + "/api/webhooks/stripe/"),
+                            DevStackServers.LOCAL_WEBHOOK_SECRET,
+                            StripeEventTypes.HANDLED);
+        }
     }
 }
