@@ -33,7 +33,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -50,6 +49,9 @@ public class GenerationService {
     private static final Logger log = LoggerFactory.getLogger(GenerationService.class);
     static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
     static final String DEFAULT_ASPECT_RATIO = "3:4";
+
+    /** A reservation older than this whose job never started belongs to a request that died. */
+    static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofMinutes(2);
 
     private final JobRepository jobs;
     private final ImageRepository images;
@@ -105,13 +107,17 @@ public class GenerationService {
         }
         GenerationRequest accepted = withDefaults(request, user);
         String prompt = prompts.build(accepted);
-        String jobId = UUID.randomUUID().toString();
         Instant now = clock.instant();
+        String jobId = JobIds.issue(now);
         QuotaPeriod period = quota.period(user, now);
         int count = accepted.numImages();
 
         Reservation reservation =
                 ledger.reserve(caller.id(), jobId, count, period.key(), plan.monthlyImages(), plan.inFlightJobs());
+        if (reservation == Reservation.TOO_MANY_JOBS && reconcileInFlight(caller.id(), period, now)) {
+            reservation =
+                    ledger.reserve(caller.id(), jobId, count, period.key(), plan.monthlyImages(), plan.inFlightJobs());
+        }
         switch (reservation) {
             case QUOTA_EXCEEDED ->
                 throw new ApiException(
@@ -186,6 +192,53 @@ public class GenerationService {
             release(caller.id(), job.jobId(), job.quotaPeriod(), job.numImages());
             throw new ApiException(
                     ErrorCode.SERVICE_UNAVAILABLE, "Generation is unavailable right now; nothing was charged.");
+        }
+    }
+
+    /**
+     * Frees in-flight slots that no live job holds: jobs that finished without freeing theirs, and
+     * reservations whose request died (API crash) before the job was recorded or its workflow started.
+     * A slot is only taken from a request that is long gone ({@link #ABANDONED_AFTER}), never from one
+     * that may still be between reserving and starting.
+     *
+     * @return whether a slot was freed
+     */
+    private boolean reconcileInFlight(String userId, QuotaPeriod period, Instant now) {
+        boolean freed = false;
+        for (String heldBy : ledger.inFlightJobs(userId)) {
+            Optional<JobRecord> job = jobs.find(heldBy);
+            if (job.isPresent() && job.get().status().finished()) {
+                freed |= ledger.releaseInFlight(userId, heldBy);
+                continue;
+            }
+            boolean abandoned = JobIds.issuedAt(heldBy)
+                    .map(issued -> issued.isBefore(now.minus(ABANDONED_AFTER)))
+                    .orElse(false);
+            if (!abandoned) {
+                continue;
+            }
+            if (job.isEmpty()) {
+                log.warn("Releasing the slot of job {} of user {}: reserved, never recorded", heldBy, userId);
+                ledger.refund(userId, heldBy, period.key(), ledger.charged(userId, heldBy, period.key()));
+                freed |= ledger.releaseInFlight(userId, heldBy);
+            } else if (job.get().status() == JobStatus.QUEUED && !workflowExists(heldBy)) {
+                log.warn("Failing job {} of user {}: recorded, its workflow never started", heldBy, userId);
+                if (jobs.finish(heldBy, JobStatus.FAILED, List.of(), JobErrorCode.GENERATION_FAILED, "never started")) {
+                    ledger.refund(
+                            userId, heldBy, job.get().quotaPeriod(), job.get().numImages());
+                }
+                freed |= ledger.releaseInFlight(userId, heldBy);
+            }
+        }
+        return freed;
+    }
+
+    private boolean workflowExists(String jobId) {
+        try {
+            temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId)).describe();
+            return true;
+        } catch (WorkflowNotFoundException e) {
+            return false;
         }
     }
 

@@ -3,13 +3,20 @@ package com.figureforge.app.e2e;
 import static com.figureforge.app.e2e.AuthAndErrorsE2ETest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.figureforge.activities.data.JobRecord;
+import com.figureforge.activities.data.JobRepository;
+import com.figureforge.activities.data.QuotaLedger;
+import com.figureforge.activities.data.QuotaPeriod;
+import com.figureforge.activities.data.Reservation;
 import com.figureforge.activities.data.UserRepository;
+import com.figureforge.app.generation.JobIds;
 import com.figureforge.devstack.FalEmulator;
 import com.figureforge.devstack.OidcIssuer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +52,12 @@ class GenerationE2ETest {
 
     @Autowired
     UserRepository users;
+
+    @Autowired
+    QuotaLedger ledger;
+
+    @Autowired
+    JobRepository jobs;
 
     ApiClient api;
     E2ESupport e2e;
@@ -295,6 +308,47 @@ class GenerationE2ETest {
         JsonNode job = e2e.awaitFinished(user, jobId);
         assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("succeeded");
         assertThat(fal.submissionCount() - before).isEqualTo(1);
+    }
+
+    @Test
+    void aSlotHeldByARequestThatDiedIsFreedAndRefundedButALiveOneIsNot() {
+        var user = e2e.newUser("free"); // 1 job in flight
+        Instant now = Instant.now();
+        String period = QuotaPeriod.calendarMonth(now).key();
+        // A request reserved long ago and died before recording its job.
+        String lost = JobIds.issue(now.minus(Duration.ofMinutes(10)));
+        assertThat(ledger.reserve(user.id(), lost, 1, period, 10, 1)).isEqualTo(Reservation.RESERVED);
+
+        String jobId = e2e.startJob(user, "{}");
+        assertThat(e2e.quota(user).get("used").asInt())
+                .as("the dead request's image came back")
+                .isEqualTo(1);
+        e2e.awaitFinished(user, jobId);
+
+        // A request that reserved a moment ago may still be recording its job: its slot stays.
+        String live = JobIds.issue(Instant.now());
+        assertThat(ledger.reserve(user.id(), live, 1, period, 10, 1)).isEqualTo(Reservation.RESERVED);
+        assertProblem(e2e.generate(user, "{}"), 429, "too_many_jobs");
+        ledger.refund(user.id(), live, period, 1);
+        ledger.releaseInFlight(user.id(), live);
+    }
+
+    @Test
+    void aRecordedJobWhoseWorkflowNeverStartedIsFailedAndRefunded() {
+        var user = e2e.newUser("free");
+        Instant issued = Instant.now().minus(Duration.ofMinutes(10));
+        String period = QuotaPeriod.calendarMonth(Instant.now()).key();
+        String orphan = JobIds.issue(issued);
+        assertThat(ledger.reserve(user.id(), orphan, 1, period, 10, 1)).isEqualTo(Reservation.RESERVED);
+        jobs.create(JobRecord.queued(orphan, user.id(), "{}", "a figure", 1, "private", period, issued));
+
+        String jobId = e2e.startJob(user, "{}");
+
+        JsonNode failed = e2e.job(user, orphan);
+        assertThat(failed.get("status").asString()).isEqualTo("failed");
+        assertThat(failed.get("error").get("code").asString()).isEqualTo("generation_failed");
+        assertThat(e2e.quota(user).get("used").asInt()).isEqualTo(1);
+        e2e.awaitFinished(user, jobId);
     }
 
     private List<String> collect(String firstPage, String token, int maxPages) {
