@@ -10,6 +10,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cognitoidentityprovider.CognitoIdentityProviderClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -54,6 +55,15 @@ class AwsConfiguration {
             builder.endpointOverride(URI.create(s3.endpoint()));
         }
         return builder.build();
+    }
+
+    @Bean(destroyMethod = "close")
+    CognitoIdentityProviderClient cognitoClient(FigureForgeProperties properties, AwsCredentialsProvider credentials) {
+        return CognitoIdentityProviderClient.builder()
+                .region(Region.of(properties.aws().region()))
+                .credentialsProvider(credentials)
+                .httpClientBuilder(Apache5HttpClient.builder())
+                .build();
     }
 
     @Bean(destroyMethod = "close")

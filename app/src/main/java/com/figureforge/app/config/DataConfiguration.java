@@ -1,11 +1,13 @@
 package com.figureforge.app.config;
 
+import com.figureforge.activities.data.AccountEraser;
 import com.figureforge.activities.data.FigureForgeTable;
 import com.figureforge.activities.data.ImageRepository;
 import com.figureforge.activities.data.JobRepository;
 import com.figureforge.activities.data.QuotaLedger;
 import com.figureforge.activities.data.StripeEventLog;
 import com.figureforge.activities.data.UserRepository;
+import com.figureforge.activities.deletion.CognitoSettings;
 import com.figureforge.activities.fal.FalClientSettings;
 import com.figureforge.activities.fal.FalImageDownloader;
 import com.figureforge.activities.fal.FalQueueClient;
@@ -80,6 +82,16 @@ class DataConfiguration {
     @Bean
     QuotaLedger quotaLedger(DynamoDbClient dynamo, TableName table, Clock clock) {
         return new QuotaLedger(dynamo, table.value(), clock);
+    }
+
+    @Bean
+    AccountEraser accountEraser(DynamoDbClient dynamo, TableName table, Clock clock) {
+        return new AccountEraser(dynamo, table.value(), clock);
+    }
+
+    @Bean
+    CognitoSettings cognitoSettings(FigureForgeProperties properties) {
+        return new CognitoSettings(properties.auth().userPoolId());
     }
 
     @Bean

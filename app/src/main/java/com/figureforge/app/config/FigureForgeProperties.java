@@ -22,8 +22,11 @@ public record FigureForgeProperties(
         Billing billing,
         Map<String, Plan> plans) {
 
-    /** @param allowedClientIds Cognito app client ids whose access tokens we accept */
-    public record Auth(List<String> allowedClientIds) {}
+    /**
+     * @param allowedClientIds Cognito app client ids whose access tokens we accept
+     * @param userPoolId the pool account deletion removes users from; blank skips that step
+     */
+    public record Auth(List<String> allowedClientIds, String userPoolId) {}
 
     /** @param deadline how long fal may take for one job before it times out and is refunded */
     public record Generation(String modelId, Duration deadline, boolean enableSafetyChecker, String outputFormat) {}

@@ -1,5 +1,6 @@
 package com.figureforge.app.users;
 
+import com.figureforge.activities.data.AccountEraser;
 import com.figureforge.activities.data.UserRepository;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
@@ -21,9 +22,11 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 class CurrentUserResolver implements HandlerMethodArgumentResolver {
 
     private final UserRepository users;
+    private final AccountEraser eraser;
 
-    CurrentUserResolver(UserRepository users) {
+    CurrentUserResolver(UserRepository users, AccountEraser eraser) {
         this.users = users;
+        this.eraser = eraser;
     }
 
     @Override
@@ -46,7 +49,25 @@ class CurrentUserResolver implements HandlerMethodArgumentResolver {
         if (username == null || username.isBlank()) {
             username = id;
         }
-        var record = users.getOrCreate(id, username, jwt.getClaimAsString("email"));
+        var record = users.find(id).orElse(null);
+        if (record == null) {
+            // A deleted account leaves a tombstone: its token must not create the user again.
+            if (eraser.isTombstoned(id)) {
+                throw new ApiException(ErrorCode.ACCOUNT_DELETED, "This account has been deleted.");
+            }
+            record = users.getOrCreate(id, username, jwt.getClaimAsString("email"));
+        }
+        if (record.deleting() && !isDeletionRequest(webRequest)) {
+            throw new ApiException(ErrorCode.ACCOUNT_DELETING, "This account is being deleted.");
+        }
         return new CurrentUser(id, username, record);
+    }
+
+    /** Repeating the deletion request is harmless and answers 202 again. */
+    private static boolean isDeletionRequest(NativeWebRequest webRequest) {
+        var request = webRequest.getNativeRequest(jakarta.servlet.http.HttpServletRequest.class);
+        return request != null
+                && "DELETE".equals(request.getMethod())
+                && request.getRequestURI().replaceAll("/+$", "").equals("/api/auth/delete");
     }
 }
