@@ -99,6 +99,7 @@ public class AccountDeletionActivitiesImpl implements AccountDeletionActivities 
                 .map(UserRecord::stripeCustomerId)
                 .filter(id -> !id.isBlank())
                 .ifPresent(customers::add);
+        stopSubscriptionWorkflow(input.userId());
         List<String> closed = new ArrayList<>();
         for (String customer : customers) {
             billing.cancelAllSubscriptions(customer, "account-deletion-" + input.userId() + "-" + customer);
@@ -106,6 +107,19 @@ public class AccountDeletionActivitiesImpl implements AccountDeletionActivities 
             closed.add(customer);
         }
         return new CancelBillingOutput(closed);
+    }
+
+    /**
+     * The user's subscription workflow would otherwise outlive them, re-applying plans to nobody. It is
+     * terminated (it holds nothing to clean up) before billing is closed; the webhook ignores the
+     * cancellation events Stripe then sends for a user who is being deleted.
+     */
+    private void stopSubscriptionWorkflow(String userId) {
+        try {
+            temporal.newUntypedWorkflowStub(WorkflowIds.subscription(userId)).terminate("account deleted");
+        } catch (WorkflowNotFoundException notRunning) {
+            // never subscribed, or already stopped
+        }
     }
 
     @Override

@@ -112,6 +112,11 @@ class AccountDeletionE2ETest {
         assertThat(stripe.customer(customerId)).isEmpty();
         assertThat(stripe.subscriptions(customerId))
                 .allSatisfy(sub -> assertThat(sub.get("status").asString()).isEqualTo("canceled"));
+        assertThat(temporal.newUntypedWorkflowStub(WorkflowIds.subscription(user.id()))
+                        .describe()
+                        .getStatus())
+                .as("the subscription workflow does not outlive the user")
+                .isNotEqualTo(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
         assertProblem(api.get("/api/auth/user/", user.token()), 410, "account_deleted");
         assertProblem(e2e.generate(user, "{}"), 410, "account_deleted");
     }
