@@ -1,0 +1,167 @@
+package com.figureforge.activities.deletion;
+
+import com.figureforge.activities.billing.BillingAccounts;
+import com.figureforge.activities.data.QuotaLedger;
+import com.figureforge.activities.data.UserDataEraser;
+import com.figureforge.activities.data.UserRecord;
+import com.figureforge.activities.data.UserRepository;
+import com.figureforge.activities.storage.S3ImageStore;
+import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.WorkflowIds;
+import com.figureforge.workflows.deletion.AccountDeletionActivities;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.spring.boot.ActivityImpl;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The steps of an account deletion. Each is idempotent: what is already gone counts as done, so the
+ * workflow can retry any step any number of times. Logs carry the user id only, never personal data.
+ */
+@Component
+@ActivityImpl(taskQueues = TaskQueues.STORAGE)
+public class AccountDeletionActivitiesImpl implements AccountDeletionActivities {
+
+    private static final Logger log = LoggerFactory.getLogger(AccountDeletionActivitiesImpl.class);
+
+    private final UserRepository users;
+    private final QuotaLedger quota;
+    private final UserDataEraser eraser;
+    private final S3ImageStore store;
+    private final Optional<BillingAccounts> billing;
+    private final CognitoLogins logins;
+    private final WorkflowClient temporal;
+    private final Clock clock;
+
+    /** @param billing the billing provider; empty where none is configured (a Stripe customer then cannot be closed) */
+    public AccountDeletionActivitiesImpl(
+            UserRepository users,
+            QuotaLedger quota,
+            UserDataEraser eraser,
+            S3ImageStore store,
+            Optional<BillingAccounts> billing,
+            CognitoLogins logins,
+            WorkflowClient temporal,
+            Clock clock) {
+        this.users = users;
+        this.quota = quota;
+        this.eraser = eraser;
+        this.store = store;
+        this.billing = billing;
+        this.logins = logins;
+        this.temporal = temporal;
+        this.clock = clock;
+    }
+
+    @Override
+    public BlockNewWorkOutput blockNewWork(BlockNewWorkInput input) {
+        String user = input.userId();
+        // Flag first (new work is refused from here on), then the tombstone (before any profile is deleted).
+        boolean marked = users.markDeleting(user);
+        users.writeTombstone(user, input.requestedAt() == null ? clock.instant() : input.requestedAt());
+        String customer = users.find(user).map(UserRecord::stripeCustomerId).orElse(null);
+        log.info("account deletion of user {}: new work blocked (flag set {})", user, marked ? "now" : "before");
+        return new BlockNewWorkOutput(marked, customer);
+    }
+
+    @Override
+    public ListInFlightJobsOutput listInFlightJobs(ListInFlightJobsInput input) {
+        return new ListInFlightJobsOutput(new ArrayList<>(quota.inFlightJobs(input.userId())));
+    }
+
+    @Override
+    public FindRunningGenerationsOutput findRunningGenerations(FindRunningGenerationsInput input) {
+        List<String> running = new ArrayList<>();
+        for (String job : input.jobIds()) {
+            if (generationRunning(job)) {
+                running.add(job);
+            }
+        }
+        return new FindRunningGenerationsOutput(running);
+    }
+
+    private boolean generationRunning(String jobId) {
+        try {
+            WorkflowExecutionStatus status = temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId))
+                    .describe()
+                    .getStatus();
+            return status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+        } catch (WorkflowNotFoundException never) {
+            return false;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return false; // never started (or its history is gone)
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public CancelBillingOutput cancelBilling(CancelBillingInput input) {
+        String user = input.userId();
+        Set<String> customers = new LinkedHashSet<>();
+        if (input.stripeCustomerIds() != null) {
+            input.stripeCustomerIds().stream()
+                    .filter(id -> id != null && !id.isBlank())
+                    .forEach(customers::add);
+        }
+        // A checkout that completed after the deletion was requested may have linked a customer since.
+        users.find(user).map(UserRecord::stripeCustomerId).ifPresent(customers::add);
+        if (customers.isEmpty()) {
+            return new CancelBillingOutput(List.of());
+        }
+        BillingAccounts accounts = billing.orElseThrow(() -> new IllegalStateException(
+                "no billing provider is configured: cannot close the Stripe customer(s) of user " + user));
+        for (String customer : customers) {
+            String key = "account-deletion-" + user + "-" + customer;
+            accounts.cancelAllSubscriptions(customer, key + "-cancel-subscriptions");
+            accounts.deleteCustomer(customer, key + "-delete-customer");
+            log.info("account deletion of user {}: Stripe customer {} closed", user, customer);
+        }
+        return new CancelBillingOutput(List.copyOf(customers));
+    }
+
+    @Override
+    public DeleteItemsOutput deleteItems(DeleteItemsInput input) {
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        long before = context.getHeartbeatDetails(Long.class).orElse(0L);
+        long deleted = eraser.erase(input.userId(), count -> context.heartbeat(before + count));
+        return new DeleteItemsOutput(before + deleted);
+    }
+
+    @Override
+    public DeleteImagesOutput deleteImages(DeleteImagesInput input) {
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        long before = context.getHeartbeatDetails(Long.class).orElse(0L);
+        long deleted = store.deleteAllForUser(input.userId(), count -> context.heartbeat(before + count));
+        return new DeleteImagesOutput(before + deleted);
+    }
+
+    @Override
+    public DeleteCognitoUserOutput deleteCognitoUser(DeleteCognitoUserInput input) {
+        return new DeleteCognitoUserOutput(logins.delete(input.username()));
+    }
+
+    @Override
+    public WriteTombstoneOutput writeTombstone(WriteTombstoneInput input) {
+        Instant requestedAt = input.requestedAt() == null ? clock.instant() : input.requestedAt();
+        Instant deletedAt = users.completeTombstone(input.userId(), requestedAt, clock.instant())
+                .deletedAt();
+        log.info("account deletion of user {} finished", input.userId());
+        return new WriteTombstoneOutput(deletedAt);
+    }
+}
