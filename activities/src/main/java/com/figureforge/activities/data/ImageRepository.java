@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -95,6 +96,16 @@ public class ImageRepository {
             } catch (ConditionalCheckFailedException storedBefore) {
                 // the same image id again: one item, the first one
             }
+        }
+    }
+
+    /**
+     * Deletes images by id (with them their gallery entries); ids that do not exist are fine. Used to take
+     * back images recorded for an account that is being deleted.
+     */
+    public void deleteAll(Collection<String> imageIds) {
+        for (String imageId : imageIds) {
+            dynamo.deleteItem(b -> b.tableName(table).key(Keys.key(Keys.image(imageId), Keys.IMG)));
         }
     }
 

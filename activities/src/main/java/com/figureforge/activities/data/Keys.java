@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 final class Keys {
 
     static final String PROFILE = "PROFILE";
+    static final String TOMBSTONE = "TOMBSTONE";
     static final String INFLIGHT = "INFLIGHT";
     static final String JOB = "JOB";
     static final String IMG = "IMG";

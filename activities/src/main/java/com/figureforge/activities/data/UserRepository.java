@@ -18,10 +18,15 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
-/** Users: item {@code USER#{id}} / {@code PROFILE}; by Stripe customer through {@code gsi1}. */
+/**
+ * Users: item {@code USER#{id}} / {@code PROFILE}; by Stripe customer through {@code gsi1}. A deleted
+ * account leaves {@code USER#{id}} / {@code TOMBSTONE} ({@link AccountTombstone}), which keeps
+ * {@link #getOrCreate} from creating the user again.
+ */
 public class UserRepository {
 
     static final String TYPE_USER = "user";
+    static final String TYPE_TOMBSTONE = "tombstone";
 
     private static final String ID = "id";
     private static final String USERNAME = "username";
@@ -37,6 +42,8 @@ public class UserRepository {
     private static final String UPDATED_AT = "updatedAt";
     private static final String DELETING = "deleting";
     private static final String DELETING_SINCE = "deletingSince";
+    private static final String REQUESTED_AT = "requestedAt";
+    private static final String DELETED_AT = "deletedAt";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -53,11 +60,22 @@ public class UserRepository {
      * the put is conditional on the item not existing, and every caller then reads what is stored.
      * Defaults: plan {@code free}, subscription {@code none}, visibility {@code private}, display name =
      * username.
+     *
+     * <p>A user whose profile is gone and who has a tombstone is not created again. While a deletion
+     * runs and the profile still exists, the profile is returned with {@link UserRecord#deleting()} set.
+     *
+     * @throws AccountDeletedException if the account was deleted
      */
     public UserRecord getOrCreate(String id, String username, String email) {
         Optional<UserRecord> existing = find(id);
         if (existing.isPresent()) {
             return existing.get();
+        }
+        // Checked after the profile was found missing: the deletion writes the tombstone before it
+        // deletes the profile, so a profile that is gone because of a deletion always shows a tombstone.
+        Optional<AccountTombstone> tombstone = findTombstone(id);
+        if (tombstone.isPresent()) {
+            throw new AccountDeletedException(tombstone.get());
         }
         Instant now = now();
         Map<String, AttributeValue> item = new HashMap<>(Keys.key(Keys.user(id), Keys.PROFILE));
@@ -184,6 +202,67 @@ public class UserRepository {
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+    }
+
+    /**
+     * Writes the tombstone of an account whose deletion starts now, unless there is one (a repeated call
+     * keeps the first). It holds no personal data: key, type and times only.
+     *
+     * @return the stored tombstone
+     */
+    public AccountTombstone writeTombstone(String id, Instant requestedAt) {
+        Map<String, AttributeValue> item = new HashMap<>(Keys.key(Keys.user(id), Keys.TOMBSTONE));
+        item.put(FigureForgeTable.TYPE, s(TYPE_TOMBSTONE));
+        item.put(REQUESTED_AT, time(requestedAt.truncatedTo(ChronoUnit.MILLIS)));
+        try {
+            dynamo.putItem(b -> b.tableName(table)
+                    .item(item)
+                    .conditionExpression("attribute_not_exists(#pk)")
+                    .expressionAttributeNames(Map.of("#pk", FigureForgeTable.PK)));
+        } catch (ConditionalCheckFailedException writtenBefore) {
+            // keep the first
+        }
+        return findTombstone(id).orElseThrow(() -> new IllegalStateException("tombstone of " + id + " vanished"));
+    }
+
+    /**
+     * Marks the deletion finished: sets {@code deletedAt} unless set before (a repeated call keeps the
+     * first time), creating the tombstone if it is missing.
+     *
+     * @return the stored tombstone
+     */
+    public AccountTombstone completeTombstone(String id, Instant requestedAt, Instant deletedAt) {
+        Map<String, AttributeValue> item = dynamo.updateItem(b -> b.tableName(table)
+                        .key(Keys.key(Keys.user(id), Keys.TOMBSTONE))
+                        .updateExpression("SET #type = :type, #requested = if_not_exists(#requested, :requested), "
+                                + "#deleted = if_not_exists(#deleted, :deleted)")
+                        .expressionAttributeNames(Map.of(
+                                "#type", FigureForgeTable.TYPE, "#requested", REQUESTED_AT, "#deleted", DELETED_AT))
+                        .expressionAttributeValues(Map.of(
+                                ":type", s(TYPE_TOMBSTONE),
+                                ":requested", time(requestedAt.truncatedTo(ChronoUnit.MILLIS)),
+                                ":deleted", time(deletedAt.truncatedTo(ChronoUnit.MILLIS))))
+                        .returnValues(ReturnValue.ALL_NEW))
+                .attributes();
+        return tombstoneFromItem(id, item);
+    }
+
+    /** The tombstone of a deleted account, or of one whose deletion is under way (strongly consistent). */
+    public Optional<AccountTombstone> findTombstone(String id) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                        .key(Keys.key(Keys.user(id), Keys.TOMBSTONE))
+                        .consistentRead(true))
+                .item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(tombstoneFromItem(id, item));
+    }
+
+    /** Whether the account was deleted or its deletion has started: it will never be created again. */
+    public boolean isDeleted(String id) {
+        return findTombstone(id).isPresent();
+    }
+
+    private static AccountTombstone tombstoneFromItem(String id, Map<String, AttributeValue> item) {
+        return new AccountTombstone(id, Items.time(item, REQUESTED_AT), Items.time(item, DELETED_AT));
     }
 
     private Optional<UserRecord> apply(String id, Update update) {

@@ -1,112 +1,139 @@
 package com.figureforge.activities.deletion;
 
 import com.figureforge.activities.billing.BillingAccounts;
-import com.figureforge.activities.data.AccountEraser;
 import com.figureforge.activities.data.QuotaLedger;
+import com.figureforge.activities.data.UserDataEraser;
 import com.figureforge.activities.data.UserRecord;
 import com.figureforge.activities.data.UserRepository;
 import com.figureforge.activities.storage.S3ImageStore;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionActivities;
-import com.figureforge.workflows.deletion.LoginDeletion;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.spring.boot.ActivityImpl;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import software.amazon.awssdk.services.cognitoidentityprovider.CognitoIdentityProviderClient;
-import software.amazon.awssdk.services.cognitoidentityprovider.model.UserNotFoundException;
 
 /**
- * The steps of account deletion. Each is idempotent: what is gone counts as done, and the long steps
- * heartbeat their running count so a retry reports the total (the listing resumes by itself, since
- * deleted things are no longer listed).
+ * The steps of an account deletion. Each is idempotent: what is already gone counts as done, so the
+ * workflow can retry any step any number of times. Logs carry the user id only, never personal data.
  */
 @Component
 @ActivityImpl(taskQueues = TaskQueues.STORAGE)
 public class AccountDeletionActivitiesImpl implements AccountDeletionActivities {
 
-    private final UserRepository users;
-    private final AccountEraser eraser;
-    private final QuotaLedger ledger;
-    private final S3ImageStore images;
-    private final BillingAccounts billing;
-    private final CognitoIdentityProviderClient cognito;
-    private final CognitoSettings cognitoSettings;
-    private final WorkflowClient temporal;
+    private static final Logger log = LoggerFactory.getLogger(AccountDeletionActivitiesImpl.class);
 
+    private final UserRepository users;
+    private final QuotaLedger quota;
+    private final UserDataEraser eraser;
+    private final S3ImageStore store;
+    private final Optional<BillingAccounts> billing;
+    private final CognitoLogins logins;
+    private final WorkflowClient temporal;
+    private final Clock clock;
+
+    /** @param billing the billing provider; empty where none is configured (a Stripe customer then cannot be closed) */
     public AccountDeletionActivitiesImpl(
             UserRepository users,
-            AccountEraser eraser,
-            QuotaLedger ledger,
-            S3ImageStore images,
-            BillingAccounts billing,
-            CognitoIdentityProviderClient cognito,
-            CognitoSettings cognitoSettings,
-            WorkflowClient temporal) {
+            QuotaLedger quota,
+            UserDataEraser eraser,
+            S3ImageStore store,
+            Optional<BillingAccounts> billing,
+            CognitoLogins logins,
+            WorkflowClient temporal,
+            Clock clock) {
         this.users = users;
+        this.quota = quota;
         this.eraser = eraser;
-        this.ledger = ledger;
-        this.images = images;
+        this.store = store;
         this.billing = billing;
-        this.cognito = cognito;
-        this.cognitoSettings = cognitoSettings;
+        this.logins = logins;
         this.temporal = temporal;
+        this.clock = clock;
     }
 
     @Override
     public BlockNewWorkOutput blockNewWork(BlockNewWorkInput input) {
-        eraser.writeTombstone(input.userId(), input.requestedAt());
-        boolean marked = users.markDeleting(input.userId());
-        String customer =
-                users.find(input.userId()).map(UserRecord::stripeCustomerId).orElse(null);
+        String user = input.userId();
+        // Flag first (new work is refused from here on), then the tombstone (before any profile is deleted).
+        boolean marked = users.markDeleting(user);
+        users.writeTombstone(user, input.requestedAt() == null ? clock.instant() : input.requestedAt());
+        String customer = users.find(user).map(UserRecord::stripeCustomerId).orElse(null);
+        log.info("account deletion of user {}: new work blocked (flag set {})", user, marked ? "now" : "before");
         return new BlockNewWorkOutput(marked, customer);
     }
 
     @Override
     public ListInFlightJobsOutput listInFlightJobs(ListInFlightJobsInput input) {
-        return new ListInFlightJobsOutput(List.copyOf(ledger.inFlightJobs(input.userId())));
+        return new ListInFlightJobsOutput(new ArrayList<>(quota.inFlightJobs(input.userId())));
     }
 
     @Override
     public FindRunningGenerationsOutput findRunningGenerations(FindRunningGenerationsInput input) {
         List<String> running = new ArrayList<>();
         for (String job : input.jobIds()) {
-            try {
-                var status = temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(job))
-                        .describe()
-                        .getStatus();
-                if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-                    running.add(job);
-                }
-            } catch (WorkflowNotFoundException neverStarted) {
-                // nothing runs for this job
+            if (generationRunning(job)) {
+                running.add(job);
             }
         }
         return new FindRunningGenerationsOutput(running);
     }
 
+    private boolean generationRunning(String jobId) {
+        try {
+            WorkflowExecutionStatus status = temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId))
+                    .describe()
+                    .getStatus();
+            return status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+        } catch (WorkflowNotFoundException never) {
+            return false;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return false; // never started (or its history is gone)
+            }
+            throw e;
+        }
+    }
+
     @Override
     public CancelBillingOutput cancelBilling(CancelBillingInput input) {
-        Set<String> customers = new LinkedHashSet<>(input.stripeCustomerIds());
-        users.find(input.userId())
-                .map(UserRecord::stripeCustomerId)
-                .filter(id -> !id.isBlank())
-                .ifPresent(customers::add);
-        stopSubscriptionWorkflow(input.userId());
-        List<String> closed = new ArrayList<>();
-        for (String customer : customers) {
-            billing.cancelAllSubscriptions(customer, "account-deletion-" + input.userId() + "-" + customer);
-            billing.deleteCustomer(customer, "account-deletion-customer-" + input.userId() + "-" + customer);
-            closed.add(customer);
+        String user = input.userId();
+        stopSubscriptionWorkflow(user);
+        Set<String> customers = new LinkedHashSet<>();
+        if (input.stripeCustomerIds() != null) {
+            input.stripeCustomerIds().stream()
+                    .filter(id -> id != null && !id.isBlank())
+                    .forEach(customers::add);
         }
-        return new CancelBillingOutput(closed);
+        // A checkout that completed after the deletion was requested may have linked a customer since.
+        users.find(user).map(UserRecord::stripeCustomerId).ifPresent(customers::add);
+        if (customers.isEmpty()) {
+            return new CancelBillingOutput(List.of());
+        }
+        BillingAccounts accounts = billing.orElseThrow(() -> new IllegalStateException(
+                "no billing provider is configured: cannot close the Stripe customer(s) of user " + user));
+        for (String customer : customers) {
+            String key = "account-deletion-" + user + "-" + customer;
+            accounts.cancelAllSubscriptions(customer, key + "-cancel-subscriptions");
+            accounts.deleteCustomer(customer, key + "-delete-customer");
+            log.info("account deletion of user {}: Stripe customer {} closed", user, customer);
+        }
+        return new CancelBillingOutput(List.copyOf(customers));
     }
 
     /**
@@ -117,51 +144,38 @@ public class AccountDeletionActivitiesImpl implements AccountDeletionActivities 
     private void stopSubscriptionWorkflow(String userId) {
         try {
             temporal.newUntypedWorkflowStub(WorkflowIds.subscription(userId)).terminate("account deleted");
-        } catch (WorkflowNotFoundException notRunning) {
+        } catch (io.temporal.client.WorkflowNotFoundException notRunning) {
             // never subscribed, or already stopped
         }
     }
 
     @Override
     public DeleteItemsOutput deleteItems(DeleteItemsInput input) {
-        long before = resumedCount();
-        long deleted = eraser.deleteAllItems(input.userId(), count -> heartbeat(before + count));
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        long before = context.getHeartbeatDetails(Long.class).orElse(0L);
+        long deleted = eraser.erase(input.userId(), count -> context.heartbeat(before + count));
         return new DeleteItemsOutput(before + deleted);
     }
 
     @Override
     public DeleteImagesOutput deleteImages(DeleteImagesInput input) {
-        long before = resumedCount();
-        long deleted = images.deleteAllForUser(input.userId(), count -> heartbeat(before + count));
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        long before = context.getHeartbeatDetails(Long.class).orElse(0L);
+        long deleted = store.deleteAllForUser(input.userId(), count -> context.heartbeat(before + count));
         return new DeleteImagesOutput(before + deleted);
     }
 
     @Override
     public DeleteCognitoUserOutput deleteCognitoUser(DeleteCognitoUserInput input) {
-        if (!cognitoSettings.configured()) {
-            return new DeleteCognitoUserOutput(LoginDeletion.SKIPPED);
-        }
-        try {
-            cognito.adminDeleteUser(
-                    b -> b.userPoolId(cognitoSettings.userPoolId()).username(input.username()));
-            return new DeleteCognitoUserOutput(LoginDeletion.DELETED);
-        } catch (UserNotFoundException gone) {
-            return new DeleteCognitoUserOutput(LoginDeletion.NOT_FOUND);
-        }
+        return new DeleteCognitoUserOutput(logins.delete(input.username()));
     }
 
     @Override
     public WriteTombstoneOutput writeTombstone(WriteTombstoneInput input) {
-        eraser.writeTombstone(input.userId(), input.requestedAt());
-        return new WriteTombstoneOutput(eraser.completeTombstone(input.userId()));
-    }
-
-    /** The count the previous attempt heartbeated, so the total is reported across attempts. */
-    private static long resumedCount() {
-        return Activity.getExecutionContext().getHeartbeatDetails(Long.class).orElse(0L);
-    }
-
-    private static void heartbeat(long count) {
-        Activity.getExecutionContext().heartbeat(count);
+        Instant requestedAt = input.requestedAt() == null ? clock.instant() : input.requestedAt();
+        Instant deletedAt = users.completeTombstone(input.userId(), requestedAt, clock.instant())
+                .deletedAt();
+        log.info("account deletion of user {} finished", input.userId());
+        return new WriteTombstoneOutput(deletedAt);
     }
 }

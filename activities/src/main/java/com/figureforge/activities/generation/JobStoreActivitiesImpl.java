@@ -5,6 +5,8 @@ import com.figureforge.activities.data.ImageRepository;
 import com.figureforge.activities.data.JobRecord;
 import com.figureforge.activities.data.JobRepository;
 import com.figureforge.activities.data.QuotaLedger;
+import com.figureforge.activities.data.UserRecord;
+import com.figureforge.activities.data.UserRepository;
 import com.figureforge.activities.data.Visibility;
 import com.figureforge.activities.fal.FalException;
 import com.figureforge.activities.fal.FalImageDownloader;
@@ -38,6 +40,10 @@ import org.springframework.stereotype.Component;
  *
  * Completing and failing read the job record first: a job that is gone (account deletion) fails with the
  * non-retryable {@code JOB_NOT_FOUND}, and the refund is computed from the record, not from the caller.
+ *
+ * <p>Account deletion: {@code storeImage} and {@code completeJob}, the two steps that create new things
+ * (S3 objects, image items), refuse to write for an account that is being deleted, with the same
+ * {@code JOB_NOT_FOUND}, so the generation workflow stops. See {@link #refuseIfAccountClosing}.
  */
 @Component
 @ActivityImpl(taskQueues = TaskQueues.STORAGE)
@@ -50,18 +56,21 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
     private final QuotaLedger quota;
     private final S3ImageStore store;
     private final FalImageDownloader downloader;
+    private final UserRepository users;
 
     public JobStoreActivitiesImpl(
             JobRepository jobs,
             ImageRepository images,
             QuotaLedger quota,
             S3ImageStore store,
-            FalImageDownloader downloader) {
+            FalImageDownloader downloader,
+            UserRepository users) {
         this.jobs = jobs;
         this.images = images;
         this.quota = quota;
         this.store = store;
         this.downloader = downloader;
+        this.users = users;
     }
 
     /** The stable id of the image at {@code index} of a job. */
@@ -82,6 +91,8 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
     public StoreImageOutput storeImage(StoreImageInput input) {
         JobRecord job = job(input.jobId());
         requireOwner(job, input.userId());
+        Runnable takeBack = () -> store.deleteAllForJob(job.userId(), job.jobId());
+        refuseIfAccountClosing(job, takeBack, false);
         StoredObjects stored;
         try {
             byte[] bytes = downloader.download(input.source().url());
@@ -98,6 +109,7 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
             }
             stored = before.get();
         }
+        refuseIfAccountClosing(job, takeBack, true);
         return new StoreImageOutput(new StoredImage(
                 imageId(input.jobId(), input.index()),
                 input.index(),
@@ -127,6 +139,7 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
             return new CompleteJobOutput(job.status(), 0);
         }
 
+        refuseIfAccountClosing(job, () -> {}, false);
         images.putAll(records(job, stored));
         if (stored.isEmpty()) {
             jobs.finish(
@@ -139,6 +152,10 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
             List<String> imageIds = stored.stream().map(StoredImage::imageId).toList();
             jobs.finish(job.jobId(), JobStatus.SUCCEEDED, imageIds, null, null);
         }
+        refuseIfAccountClosing(
+                job,
+                () -> images.deleteAll(stored.stream().map(StoredImage::imageId).toList()),
+                true);
         JobStatus status = job(input.jobId()).status();
 
         // The user pays for the images stored: blocked ones, and any fal did not deliver, come back.
@@ -210,6 +227,43 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
             return 0;
         }
         return quota.refund(job.userId(), job.jobId(), job.quotaPeriod(), images);
+    }
+
+    /**
+     * Refuses to write for an account whose deletion has started (the profile is flagged {@code deleting},
+     * or it is gone and a tombstone is there), failing with {@code JOB_NOT_FOUND} so the workflow stops.
+     *
+     * <p>Checking before writing is not enough: an attempt that passed the check may write after the
+     * deletion has listed what there is. So the write is checked again afterwards ({@code afterWrite}),
+     * and what it wrote is taken back ({@code takeBack}) when the account is closing, or when the check
+     * cannot be made (a retry redoes the idempotent write if the account is fine). This closes the race:
+     * the deletion sets the flag and then lists and deletes; the writer writes and then reads the flag
+     * (both strongly consistent). Either the writer sees the flag and takes its write back, or its write
+     * came before the flag and therefore before the deletion's listing, which finds it.
+     */
+    private void refuseIfAccountClosing(JobRecord job, Runnable takeBack, boolean afterWrite) {
+        boolean closing;
+        try {
+            closing = accountClosing(job.userId());
+        } catch (RuntimeException unknown) {
+            if (afterWrite) {
+                takeBack.run();
+            }
+            throw unknown;
+        }
+        if (closing) {
+            takeBack.run();
+            log.info("job {}: account {} is being deleted, nothing more is stored", job.jobId(), job.userId());
+            throw ActivityFailures.of(
+                    FailureType.JOB_NOT_FOUND, "the account of job " + job.jobId() + " is being deleted", null);
+        }
+    }
+
+    private boolean accountClosing(String userId) {
+        Optional<UserRecord> user = users.find(userId);
+        // The tombstone is written before the profile is deleted: no profile and no tombstone is a user
+        // that was never created (tests, operators), not a deleted one.
+        return user.isPresent() ? user.get().deleting() : users.isDeleted(userId);
     }
 
     private JobRecord job(String jobId) {

@@ -190,7 +190,18 @@ public class S3ImageStore {
      * {@code progress} with the running total after each page (a place to heartbeat). Safe to repeat.
      */
     public long deleteAllForUser(String userId, LongConsumer progress) {
-        String prefix = userPrefix(userId);
+        return deletePrefix(userPrefix(userId), progress);
+    }
+
+    /**
+     * Deletes every object under {@code images/{user}/{job}/}: takes back what a job stored for an account that
+     * is being deleted. Safe to repeat.
+     */
+    public long deleteAllForJob(String userId, String jobId) {
+        return deletePrefix(jobPrefix(userId, jobId), deleted -> {});
+    }
+
+    private long deletePrefix(String prefix, LongConsumer progress) {
         long deleted = 0;
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(
                 request -> request.bucket(settings.bucket()).prefix(prefix))) {

@@ -193,6 +193,78 @@ class UserRepositoryTest {
         assertThat(users.markDeleting(id())).isFalse();
     }
 
+    @Test
+    void theTombstoneHoldsNoPersonalDataAndKeepsTheFirstTimes() {
+        String id = id();
+        users.getOrCreate(id, "ivy", "ivy@x.org");
+        Instant requested = Instant.parse("2026-11-20T08:00:00Z");
+
+        users.writeTombstone(id, requested);
+        users.writeTombstone(id, requested.plusSeconds(60));
+        AccountTombstone done = users.completeTombstone(id, requested.plusSeconds(60), requested.plusSeconds(90));
+        users.completeTombstone(id, requested.plusSeconds(120), requested.plusSeconds(150));
+
+        assertThat(done).isEqualTo(new AccountTombstone(id, requested, requested.plusSeconds(90)));
+        assertThat(users.findTombstone(id)).contains(done);
+        assertThat(done.completed()).isTrue();
+        Map<String, AttributeValue> raw = dynamo.getItem(b -> b.tableName(table)
+                        .key(Map.of("pk", AttributeValue.fromS("USER#" + id), "sk", AttributeValue.fromS("TOMBSTONE"))))
+                .item();
+        assertThat(raw).containsOnlyKeys("pk", "sk", "type", "requestedAt", "deletedAt");
+    }
+
+    @Test
+    void completingATombstoneThatIsMissingWritesIt() {
+        String id = id();
+        Instant requested = Instant.parse("2026-11-20T08:00:00Z");
+
+        users.completeTombstone(id, requested, requested.plusSeconds(5));
+
+        assertThat(users.findTombstone(id)).contains(new AccountTombstone(id, requested, requested.plusSeconds(5)));
+        assertThat(users.isDeleted(id)).isTrue();
+    }
+
+    @Test
+    void whileTheProfileExistsADeletingUserIsReturnedFlagged() {
+        String id = id();
+        users.getOrCreate(id, "jack", "j@x.org");
+        users.markDeleting(id);
+        users.writeTombstone(id, clock.instant());
+
+        UserRecord user = users.getOrCreate(id, "jack", "j@x.org");
+
+        assertThat(user.deleting()).isTrue();
+        assertThat(users.isDeleted(id)).isTrue();
+        assertThat(users.findTombstone(id).orElseThrow().completed()).isFalse();
+    }
+
+    @Test
+    void aDeletedUserIsNotCreatedAgain() {
+        String id = id();
+        users.getOrCreate(id, "kim", "k@x.org");
+        users.writeTombstone(id, clock.instant());
+        dynamo.deleteItem(b -> b.tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS("USER#" + id), "sk", AttributeValue.fromS("PROFILE"))));
+
+        assertThatThrownBy(() -> users.getOrCreate(id, "kim", "k@x.org"))
+                .isInstanceOfSatisfying(
+                        AccountDeletedException.class,
+                        e -> assertThat(e.tombstone().userId()).isEqualTo(id));
+        assertThat(users.find(id)).isEmpty();
+        assertThat(users.updateProfile(id, "Kim", null)).isEmpty();
+        assertThat(users.markDeleting(id)).isFalse();
+        assertThat(users.find(id)).as("nothing recreated the profile").isEmpty();
+    }
+
+    @Test
+    void aUserWithoutTombstoneIsNotDeleted() {
+        String id = id();
+        users.getOrCreate(id, "lee", null);
+
+        assertThat(users.isDeleted(id)).isFalse();
+        assertThat(users.findTombstone(id)).isEmpty();
+    }
+
     private static MutableClock clockAt(int i) {
         return new MutableClock(Instant.parse("2026-11-14T10:00:00Z").plusMillis(i));
     }

@@ -14,6 +14,7 @@ import com.figureforge.activities.data.JobRecord;
 import com.figureforge.activities.data.JobRepository;
 import com.figureforge.activities.data.QuotaLedger;
 import com.figureforge.activities.data.Reservation;
+import com.figureforge.activities.data.UserRepository;
 import com.figureforge.activities.fal.FalImageDownloader;
 import com.figureforge.activities.storage.ImageStoreSettings;
 import com.figureforge.activities.storage.S3ImageStore;
@@ -61,6 +62,7 @@ class JobStoreActivitiesImplTest {
     private static JobRepository jobs;
     private static ImageRepository images;
     private static QuotaLedger quota;
+    private static UserRepository users;
     private static FalImageDownloader downloader;
     private static JobStoreActivitiesImpl impl;
 
@@ -81,8 +83,14 @@ class JobStoreActivitiesImplTest {
         images = new ImageRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         quota = new QuotaLedger(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         downloader = new FalImageDownloader(5L * 1024 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(10));
+        users = new UserRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         impl = new JobStoreActivitiesImpl(
-                jobs, images, quota, new S3ImageStore(s3, presigner, ImageStoreSettings.forBucket(BUCKET)), downloader);
+                jobs,
+                images,
+                quota,
+                new S3ImageStore(s3, presigner, ImageStoreSettings.forBucket(BUCKET)),
+                downloader,
+                users);
     }
 
     @AfterAll
@@ -407,5 +415,83 @@ class JobStoreActivitiesImplTest {
         assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
         assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
         assertThat(used()).isEqualTo(1);
+    }
+
+    // --- account deletion guard -------------------------------------------------------------------------------
+
+    @Test
+    void nothingIsStoredForAnAccountBeingDeleted() {
+        users.getOrCreate(userId, "dana", null);
+        acceptJob(1, "public");
+        FalImage source = served("/cdn/deleting.png", PNG);
+        assertThat(users.markDeleting(userId)).isTrue();
+
+        ApplicationFailure storing = applicationFailure(() -> store(0, source));
+        ApplicationFailure completing = applicationFailure(() -> activities.completeJob(new CompleteJobInput(
+                jobId,
+                userId,
+                List.of(new StoredImage(jobId + "-0", 0, "k", "t", 768, 1024, "image/png", 10, 42L)),
+                0)));
+
+        assertThat(List.of(storing, completing)).allSatisfy(failure -> {
+            assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
+            assertThat(failure.isNonRetryable()).isTrue();
+        });
+        cdn.verify(0, getRequestedFor(urlEqualTo("/cdn/deleting.png")));
+        assertThat(keysOfJob()).isEmpty();
+        assertThat(images.find(jobId + "-0")).isEmpty();
+        assertThat(images.pageGallery(10, null).items())
+                .noneMatch(image -> image.userId().equals(userId));
+    }
+
+    @Test
+    void anAccountWhoseProfileIsAlreadyGoneGetsNothingStoredEither() {
+        acceptJob(1, "private");
+        users.writeTombstone(userId, Instant.now());
+
+        ApplicationFailure failure = applicationFailure(() -> store(0, served("/cdn/tombstoned.png", PNG)));
+
+        assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
+        assertThat(keysOfJob()).isEmpty();
+    }
+
+    @Test
+    void anImageStoredWhileTheDeletionStartsIsTakenBack() throws Exception {
+        users.getOrCreate(userId, "erin", null);
+        acceptJob(1, "private");
+        cdn.stubFor(get(urlEqualTo("/cdn/slow.png"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "image/png")
+                        .withBody(PNG)
+                        .withFixedDelay(1500)));
+        FalImage source = new FalImage(cdn.baseUrl() + "/cdn/slow.png", 768, 1024, "image/png");
+        // The deletion flags the account while the image is on its way: the attempt has passed its first check.
+        Thread deletion = Thread.ofVirtual().start(() -> {
+            while (cdn.findAll(getRequestedFor(urlEqualTo("/cdn/slow.png"))).isEmpty()) {
+                Thread.onSpinWait();
+            }
+            users.markDeleting(userId);
+        });
+
+        ApplicationFailure failure = applicationFailure(() -> store(0, source));
+        deletion.join();
+
+        assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
+        assertThat(keysOfJob()).as("written, then taken back").isEmpty();
+        assertThat(s3Requests.puts()).isEqualTo(2);
+    }
+
+    @Test
+    void failingAJobOfAnAccountBeingDeletedStillWorks() {
+        users.getOrCreate(userId, "finn", null);
+        acceptJob(1, "private");
+        users.markDeleting(userId);
+
+        var failed = activities.failJob(
+                new FailJobInput(jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "account deleted"));
+
+        assertThat(failed.status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(quota.inFlightJobs(userId)).isEmpty();
     }
 }

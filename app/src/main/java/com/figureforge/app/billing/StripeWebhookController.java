@@ -1,7 +1,6 @@
 package com.figureforge.app.billing;
 
 import com.figureforge.activities.billing.StripeGateway;
-import com.figureforge.activities.data.AccountEraser;
 import com.figureforge.activities.data.StripeEventLog;
 import com.figureforge.activities.data.UserRepository;
 import com.figureforge.app.config.FigureForgeProperties;
@@ -47,13 +46,11 @@ class StripeWebhookController {
     private final SubscriptionSettings subscriptionSettings;
 
     private final StripeGateway stripe;
-    private final AccountEraser eraser;
 
     StripeWebhookController(
             FigureForgeProperties properties,
             StripeEventLog events,
             UserRepository users,
-            AccountEraser eraser,
             StripeGateway stripe,
             WorkflowClient temporal,
             JsonMapper json,
@@ -61,7 +58,6 @@ class StripeWebhookController {
         this.billing = properties.billing();
         this.events = events;
         this.users = users;
-        this.eraser = eraser;
         this.stripe = stripe;
         this.temporal = temporal;
         this.json = json;
@@ -119,7 +115,7 @@ class StripeWebhookController {
             events.markProcessed(eventId);
             return Map.of("received", true, "handled", false);
         }
-        if (users.find(userId).map(u -> u.deleting()).orElse(false) || eraser.isTombstoned(userId)) {
+        if (users.find(userId).map(u -> u.deleting()).orElse(false) || users.isDeleted(userId)) {
             // The account is being deleted or is gone: its billing is being closed, nothing to apply.
             events.markProcessed(eventId);
             return Map.of("received", true, "handled", false);

@@ -1,12 +1,13 @@
 package com.figureforge.app.config;
 
-import com.figureforge.activities.data.AccountEraser;
 import com.figureforge.activities.data.FigureForgeTable;
 import com.figureforge.activities.data.ImageRepository;
 import com.figureforge.activities.data.JobRepository;
 import com.figureforge.activities.data.QuotaLedger;
 import com.figureforge.activities.data.StripeEventLog;
+import com.figureforge.activities.data.UserDataEraser;
 import com.figureforge.activities.data.UserRepository;
+import com.figureforge.activities.deletion.CognitoLogins;
 import com.figureforge.activities.deletion.CognitoSettings;
 import com.figureforge.activities.fal.FalClientSettings;
 import com.figureforge.activities.fal.FalImageDownloader;
@@ -85,13 +86,15 @@ class DataConfiguration {
     }
 
     @Bean
-    AccountEraser accountEraser(DynamoDbClient dynamo, TableName table, Clock clock) {
-        return new AccountEraser(dynamo, table.value(), clock);
+    UserDataEraser userDataEraser(DynamoDbClient dynamo, TableName table) {
+        return new UserDataEraser(dynamo, table.value());
     }
 
     @Bean
-    CognitoSettings cognitoSettings(FigureForgeProperties properties) {
-        return new CognitoSettings(properties.auth().userPoolId());
+    CognitoLogins cognitoLogins(
+            software.amazon.awssdk.services.cognitoidentityprovider.CognitoIdentityProviderClient cognito,
+            FigureForgeProperties properties) {
+        return new CognitoLogins(cognito, new CognitoSettings(properties.auth().userPoolId()));
     }
 
     @Bean

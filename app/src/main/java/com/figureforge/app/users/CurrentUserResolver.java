@@ -1,6 +1,7 @@
 package com.figureforge.app.users;
 
-import com.figureforge.activities.data.AccountEraser;
+import com.figureforge.activities.data.AccountDeletedException;
+import com.figureforge.activities.data.UserRecord;
 import com.figureforge.activities.data.UserRepository;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
@@ -22,11 +23,9 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 class CurrentUserResolver implements HandlerMethodArgumentResolver {
 
     private final UserRepository users;
-    private final AccountEraser eraser;
 
-    CurrentUserResolver(UserRepository users, AccountEraser eraser) {
+    CurrentUserResolver(UserRepository users) {
         this.users = users;
-        this.eraser = eraser;
     }
 
     @Override
@@ -49,13 +48,12 @@ class CurrentUserResolver implements HandlerMethodArgumentResolver {
         if (username == null || username.isBlank()) {
             username = id;
         }
-        var record = users.find(id).orElse(null);
-        if (record == null) {
-            // A deleted account leaves a tombstone: its token must not create the user again.
-            if (eraser.isTombstoned(id)) {
-                throw new ApiException(ErrorCode.ACCOUNT_DELETED, "This account has been deleted.");
-            }
+        UserRecord record;
+        try {
+            // A deleted account leaves a tombstone: its token never creates the user again.
             record = users.getOrCreate(id, username, jwt.getClaimAsString("email"));
+        } catch (AccountDeletedException deleted) {
+            throw new ApiException(ErrorCode.ACCOUNT_DELETED, "This account has been deleted.");
         }
         if (record.deleting() && !isDeletionRequest(webRequest)) {
             throw new ApiException(ErrorCode.ACCOUNT_DELETING, "This account is being deleted.");

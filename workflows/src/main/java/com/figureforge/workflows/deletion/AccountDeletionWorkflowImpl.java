@@ -126,7 +126,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
 
         step = DeletionStep.DONE;
         details("Deleted: " + itemsDeleted + " items, " + objectsDeleted + " objects in " + passes + " passes, "
-                + jobsCanceled + " job(s) canceled, login " + login.name().toLowerCase());
+                + jobsCanceled + " job(s) canceled, login " + login.name().toLowerCase(java.util.Locale.ROOT));
         return new AccountDeletionResult(
                 user, jobsCanceled, closed, itemsDeleted, objectsDeleted, passes, login, deletedAt);
     }

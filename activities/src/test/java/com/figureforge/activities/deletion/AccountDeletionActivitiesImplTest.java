@@ -1,0 +1,422 @@
+package com.figureforge.activities.deletion;
+
+import static com.figureforge.activities.generation.ActivityTestStack.applicationFailure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.figureforge.activities.billing.BillingAccounts;
+import com.figureforge.activities.data.AccountDeletedException;
+import com.figureforge.activities.data.QuotaLedger;
+import com.figureforge.activities.data.UserDataEraser;
+import com.figureforge.activities.data.UserFixture;
+import com.figureforge.activities.data.UserRepository;
+import com.figureforge.activities.generation.ActivityTestStack;
+import com.figureforge.activities.storage.ImageStoreSettings;
+import com.figureforge.activities.storage.S3ImageStore;
+import com.figureforge.activities.storage.S3TestSupport;
+import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.WorkflowIds;
+import com.figureforge.workflows.deletion.AccountDeletionActivities;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.BlockNewWorkInput;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.CancelBillingInput;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteCognitoUserInput;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteImagesInput;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteItemsInput;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.FindRunningGenerationsInput;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.ListInFlightJobsInput;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.WriteTombstoneInput;
+import com.figureforge.workflows.deletion.LoginDeletion;
+import com.figureforge.workflows.generation.FalImageRequest;
+import com.figureforge.workflows.generation.ImageGenerationWorkflow;
+import com.figureforge.workflows.generation.JobStatus;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestActivityEnvironment;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.workflow.Workflow;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.cognitoidentityprovider.CognitoIdentityProviderClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The deletion steps against dynalite, S3Proxy, the Temporal test server (for the generation workflows)
+ * and WireMock as Cognito: after them nothing of the user is left but the tombstone, and nothing of
+ * anyone else is touched.
+ */
+class AccountDeletionActivitiesImplTest {
+
+    private static final String BUCKET = "deletion-test";
+    private static final Instant REQUESTED_AT = Instant.parse("2026-11-25T10:00:00Z");
+
+    private static S3Client s3;
+    private static S3Presigner presigner;
+    private static S3ImageStore store;
+    private static String table;
+    private static UserRepository users;
+    private static QuotaLedger quota;
+    private static UserDataEraser eraser;
+    private static UserFixture fixture;
+    private static WireMockServer cognitoApi;
+    private static CognitoIdentityProviderClient cognito;
+    private static TestWorkflowEnvironment temporal;
+
+    private final RecordingBilling billing = new RecordingBilling();
+    private TestActivityEnvironment env;
+    private AccountDeletionActivities activities;
+    private String user;
+    private String other;
+
+    @BeforeAll
+    static void startServers() {
+        s3 = S3TestSupport.client(new S3TestSupport.RequestCounter());
+        presigner = S3TestSupport.presigner();
+        S3TestSupport.createBucket(s3, BUCKET);
+        store = new S3ImageStore(s3, presigner, ImageStoreSettings.forBucket(BUCKET));
+        table = ActivityTestStack.freshTable("deletion");
+        users = new UserRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
+        quota = new QuotaLedger(ActivityTestStack.dynamo(), table, Clock.systemUTC());
+        eraser = new UserDataEraser(ActivityTestStack.dynamo(), table);
+        fixture = new UserFixture(ActivityTestStack.dynamo(), table);
+        cognitoApi = new WireMockServer(com.github.tomakehurst.wiremock.core.WireMockConfiguration.options()
+                .dynamicPort());
+        cognitoApi.start();
+        cognito = CognitoLoginsTest.client(cognitoApi);
+        temporal = TestWorkflowEnvironment.newInstance();
+        temporal.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(WaitingGeneration.class);
+        temporal.start();
+    }
+
+    @AfterAll
+    static void stopServers() {
+        temporal.close();
+        cognito.close();
+        cognitoApi.stop();
+        presigner.close();
+        s3.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        cognitoApi.resetAll();
+        env = TestActivityEnvironment.newInstance();
+        env.registerActivitiesImplementations(activitiesWith(Optional.of(billing)));
+        activities = env.newActivityStub(AccountDeletionActivities.class, ActivityTestStack.singleAttempt());
+        user = "user-" + UUID.randomUUID();
+        other = "other-" + UUID.randomUUID();
+    }
+
+    @AfterEach
+    void tearDown() {
+        env.close();
+    }
+
+    private AccountDeletionActivitiesImpl activitiesWith(Optional<BillingAccounts> billingAccounts) {
+        return new AccountDeletionActivitiesImpl(
+                users,
+                quota,
+                eraser,
+                store,
+                billingAccounts,
+                new CognitoLogins(cognito, new CognitoSettings(CognitoLoginsTest.POOL)),
+                temporal.getWorkflowClient(),
+                Clock.systemUTC());
+    }
+
+    // --- blocking --------------------------------------------------------------------------------------------
+
+    @Test
+    void blockingFlagsTheProfileWritesTheTombstoneAndReportsTheStripeCustomer() {
+        fixture.populate(user, 1, 1);
+
+        var first = activities.blockNewWork(new BlockNewWorkInput(user, REQUESTED_AT));
+        var again = activities.blockNewWork(new BlockNewWorkInput(user, REQUESTED_AT.plusSeconds(9)));
+
+        assertThat(first.markedNow()).isTrue();
+        assertThat(again.markedNow()).isFalse();
+        assertThat(first.stripeCustomerId()).isEqualTo("cus_" + user);
+        assertThat(users.find(user).orElseThrow().deleting()).isTrue();
+        assertThat(users.findTombstone(user).orElseThrow().requestedAt()).isEqualTo(REQUESTED_AT);
+        assertThat(users.findTombstone(user).orElseThrow().completed()).isFalse();
+    }
+
+    // --- jobs --------------------------------------------------------------------------------------------------
+
+    @Test
+    void onlyJobsWithARunningWorkflowNeedToBeWaitedFor() {
+        String running = user + "-running";
+        String finished = user + "-finished";
+        String neverStarted = user + "-never";
+        for (String job : List.of(running, finished, neverStarted)) {
+            quota.reserve(user, job, 1, UserFixture.PERIOD, 100, 10);
+        }
+        startGeneration(finished, true);
+        startGeneration(running, false);
+
+        var inFlight =
+                activities.listInFlightJobs(new ListInFlightJobsInput(user)).jobIds();
+        var stillRunning = activities
+                .findRunningGenerations(new FindRunningGenerationsInput(inFlight))
+                .running();
+
+        assertThat(inFlight).containsExactlyInAnyOrder(running, finished, neverStarted);
+        assertThat(stillRunning).containsExactly(running);
+        temporal.getWorkflowClient()
+                .newUntypedWorkflowStub(WorkflowIds.imageGeneration(running))
+                .terminate("test over");
+    }
+
+    // --- billing -----------------------------------------------------------------------------------------------
+
+    @Test
+    void billingClosesTheGivenCustomerAndTheOneOnTheProfileOnceEach() {
+        fixture.populate(user, 0, 0); // linked to cus_<user>
+
+        var closed = activities
+                .cancelBilling(new CancelBillingInput(user, List.of("cus_old", "cus_" + user)))
+                .customersClosed();
+        activities.cancelBilling(new CancelBillingInput(user, List.of("cus_old")));
+
+        assertThat(closed).containsExactly("cus_old", "cus_" + user);
+        assertThat(billing.calls)
+                .startsWith(
+                        "cancel cus_old account-deletion-" + user + "-cus_old-cancel-subscriptions",
+                        "delete cus_old account-deletion-" + user + "-cus_old-delete-customer",
+                        "cancel cus_" + user + " account-deletion-" + user + "-cus_" + user + "-cancel-subscriptions",
+                        "delete cus_" + user + " account-deletion-" + user + "-cus_" + user + "-delete-customer")
+                .as("a repeat sends the same idempotency keys")
+                .hasSize(8)
+                .endsWith(
+                        "cancel cus_" + user + " account-deletion-" + user + "-cus_" + user + "-cancel-subscriptions",
+                        "delete cus_" + user + " account-deletion-" + user + "-cus_" + user + "-delete-customer");
+    }
+
+    @Test
+    void aUserWhoWasNeverACustomerHasNoBillingToClose() {
+        users.getOrCreate(user, "free", null);
+
+        assertThat(activities
+                        .cancelBilling(new CancelBillingInput(user, List.of()))
+                        .customersClosed())
+                .isEmpty();
+        assertThat(billing.calls).isEmpty();
+    }
+
+    @Test
+    void withoutABillingProviderACustomerCannotBeClosedAndTheStepIsRetried() {
+        env.close();
+        env = TestActivityEnvironment.newInstance();
+        env.registerActivitiesImplementations(activitiesWith(Optional.empty()));
+        activities = env.newActivityStub(AccountDeletionActivities.class, ActivityTestStack.singleAttempt());
+
+        var failure =
+                applicationFailure(() -> activities.cancelBilling(new CancelBillingInput(user, List.of("cus_1"))));
+
+        assertThat(failure.isNonRetryable()).isFalse();
+        assertThat(failure.getOriginalMessage()).contains("no billing provider");
+    }
+
+    // --- data --------------------------------------------------------------------------------------------------
+
+    @Test
+    void afterTheDataStepsNothingOfTheUserIsLeftAndNoOneElseIsTouched() {
+        int items = fixture.populate(user, 30, 2);
+        fixture.populate(other, 3, 2);
+        List<String> keys = putObjects(user, 1010); // two listing pages
+        List<String> otherKeys = putObjects(other, 3);
+        var otherItems = fixture.remains(other);
+        List<Long> heartbeats = new CopyOnWriteArrayList<>();
+        env.setActivityHeartbeatListener(Long.class, heartbeats::add);
+
+        activities.blockNewWork(new BlockNewWorkInput(user, REQUESTED_AT));
+        long itemsDeleted = activities.deleteItems(new DeleteItemsInput(user)).deleted();
+        long objectsDeleted =
+                activities.deleteImages(new DeleteImagesInput(user)).deleted();
+
+        assertThat(itemsDeleted).isEqualTo(items);
+        assertThat(objectsDeleted).isEqualTo(keys.size());
+        // heartbeats are throttled: the first of each activity gets through, with the count of its first page
+        assertThat(heartbeats).containsExactly(90L, 1000L);
+        var left = fixture.remains(user);
+        assertThat(left.onlyTombstone()).as(left.toString()).isTrue();
+        assertThat(objectsOf(user)).isEmpty();
+        assertThat(fixture.remains(other)).isEqualTo(otherItems);
+        assertThat(objectsOf(other)).containsExactlyInAnyOrderElementsOf(otherKeys);
+        assertThatThrownBy(() -> users.getOrCreate(user, "again", "again@example.com"))
+                .isInstanceOf(AccountDeletedException.class);
+    }
+
+    @Test
+    void runningTheDataStepsAgainFindsNothing() {
+        fixture.populate(user, 2, 1);
+        putObjects(user, 4);
+        activities.deleteItems(new DeleteItemsInput(user));
+        activities.deleteImages(new DeleteImagesInput(user));
+
+        assertThat(activities.deleteItems(new DeleteItemsInput(user)).deleted()).isZero();
+        assertThat(activities.deleteImages(new DeleteImagesInput(user)).deleted())
+                .isZero();
+        assertThat(fixture.remains(user).total()).isZero();
+    }
+
+    @Test
+    void aRetryCarriesOnFromTheLastHeartbeatOfTheAttemptThatDied() {
+        int items = fixture.populate(user, 40, 3);
+        putObjects(user, 1010);
+        long[] itemsBefore = {0};
+        long[] objectsBefore = {0};
+        // The first attempts die after their first page (a worker crash): their last heartbeat is what is left.
+        assertThatThrownBy(() -> eraser.erase(user, count -> {
+                    itemsBefore[0] = count;
+                    throw new IllegalStateException("worker died");
+                }))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> store.deleteAllForUser(user, count -> {
+                    objectsBefore[0] = count;
+                    throw new IllegalStateException("worker died");
+                }))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(itemsBefore[0]).isPositive().isLessThan(items);
+        assertThat(objectsBefore[0]).isEqualTo(1000);
+
+        env.setHeartbeatDetails(itemsBefore[0]);
+        long itemsDeleted = activities.deleteItems(new DeleteItemsInput(user)).deleted();
+        env.setHeartbeatDetails(objectsBefore[0]);
+        long objectsDeleted =
+                activities.deleteImages(new DeleteImagesInput(user)).deleted();
+
+        assertThat(itemsDeleted).as("counted across attempts, once").isEqualTo(items);
+        assertThat(objectsDeleted).isEqualTo(1010);
+        assertThat(fixture.remains(user).total()).isZero();
+        assertThat(objectsOf(user)).isEmpty();
+    }
+
+    // --- login and tombstone -----------------------------------------------------------------------------------
+
+    @Test
+    void theLoginIsDeletedInCognitoAndAMissingOneIsFine() {
+        CognitoLoginsTest.answerDeleted(cognitoApi);
+        assertThat(activities
+                        .deleteCognitoUser(new DeleteCognitoUserInput(user, "alice"))
+                        .outcome())
+                .isEqualTo(LoginDeletion.DELETED);
+
+        cognitoApi.resetAll();
+        CognitoLoginsTest.answerNotFound(cognitoApi);
+        assertThat(activities
+                        .deleteCognitoUser(new DeleteCognitoUserInput(user, "alice"))
+                        .outcome())
+                .isEqualTo(LoginDeletion.NOT_FOUND);
+    }
+
+    @Test
+    void theTombstoneIsCompletedOnceAndTheUserStaysDeleted() {
+        users.getOrCreate(user, "gone", "gone@example.com");
+        activities.blockNewWork(new BlockNewWorkInput(user, REQUESTED_AT));
+        activities.deleteItems(new DeleteItemsInput(user));
+
+        Instant deletedAt = activities
+                .writeTombstone(new WriteTombstoneInput(user, REQUESTED_AT))
+                .deletedAt();
+        Instant again = activities
+                .writeTombstone(new WriteTombstoneInput(user, REQUESTED_AT))
+                .deletedAt();
+
+        assertThat(again).isEqualTo(deletedAt);
+        var tombstone = users.findTombstone(user).orElseThrow();
+        assertThat(tombstone.requestedAt()).isEqualTo(REQUESTED_AT);
+        assertThat(tombstone.completed()).isTrue();
+        assertThatThrownBy(() -> users.getOrCreate(user, "gone", "gone@example.com"))
+                .isInstanceOf(AccountDeletedException.class);
+    }
+
+    // --- helpers -----------------------------------------------------------------------------------------------
+
+    private List<String> putObjects(String owner, int count) {
+        List<String> keys = new ArrayList<>();
+        IntStream.range(0, count).parallel().forEach(i -> {
+            String key = S3ImageStore.jobPrefix(owner, "job-" + (i % 7)) + i + ".png";
+            s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(new byte[] {1, 2, 3}));
+            synchronized (keys) {
+                keys.add(key);
+            }
+        });
+        return keys;
+    }
+
+    private List<String> objectsOf(String owner) {
+        return s3
+                .listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(S3ImageStore.userPrefix(owner)))
+                .contents()
+                .stream()
+                .map(S3Object::key)
+                .toList();
+    }
+
+    private void startGeneration(String jobId, boolean finishAtOnce) {
+        ImageGenerationWorkflow generation = temporal.getWorkflowClient()
+                .newWorkflowStub(
+                        ImageGenerationWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setWorkflowId(WorkflowIds.imageGeneration(jobId))
+                                .setTaskQueue(TaskQueues.WORKFLOWS)
+                                .build());
+        var input = new ImageGenerationWorkflow.ImageGenerationInput(
+                jobId,
+                user,
+                new FalImageRequest("fal-ai/flux/dev", "p", "square", 1L, 1, true, "png"),
+                finishAtOnce ? 0 : 86_400);
+        if (finishAtOnce) {
+            generation.generate(input);
+        } else {
+            WorkflowClient.start(generation::generate, input);
+        }
+    }
+
+    /** A generation that runs for its deadline (0: finishes at once). */
+    public static class WaitingGeneration implements ImageGenerationWorkflow {
+        @Override
+        public ImageGenerationResult generate(ImageGenerationInput input) {
+            if (input.deadlineSeconds() > 0) {
+                Workflow.sleep(Duration.ofSeconds(input.deadlineSeconds()));
+            }
+            return new ImageGenerationResult(input.jobId(), JobStatus.SUCCEEDED, List.of(), null, null);
+        }
+
+        @Override
+        public GenerationProgress progress() {
+            return new GenerationProgress(JobStatus.RUNNING, null, null, null, 0, 1, null);
+        }
+    }
+
+    /** Records the calls the Stripe gateway would make. */
+    static final class RecordingBilling implements BillingAccounts {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void cancelAllSubscriptions(String customerId, String idempotencyKey) {
+            calls.add("cancel " + customerId + " " + idempotencyKey);
+        }
+
+        @Override
+        public void deleteCustomer(String customerId, String idempotencyKey) {
+            calls.add("delete " + customerId + " " + idempotencyKey);
+        }
+    }
+}
