@@ -2,6 +2,7 @@ package com.figureforge.workflows.generation;
 
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
+import com.figureforge.workflows.RetryPolicies;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.generation.FalActivities.CancelInput;
 import com.figureforge.workflows.generation.FalActivities.CheckStatusInput;
@@ -53,20 +54,10 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
     static final Duration MAX_POLL = Duration.ofSeconds(10);
     private static final double POLL_BACKOFF = 1.5;
 
-    private static final RetryOptions FAL_RETRY = RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(1))
-            .setBackoffCoefficient(2.0)
-            .setMaximumInterval(Duration.ofSeconds(30))
-            .setDoNotRetry(FailureType.nonRetryable())
-            .build();
+    private static final RetryOptions FAL_RETRY = RetryPolicies.backingOffTo(Duration.ofSeconds(30));
 
     /** Storage retries without limit: DynamoDB and S3 outages pass, and giving up would lose the job. */
-    private static final RetryOptions STORAGE_RETRY = RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(1))
-            .setBackoffCoefficient(2.0)
-            .setMaximumInterval(Duration.ofMinutes(1))
-            .setDoNotRetry(FailureType.nonRetryable())
-            .build();
+    private static final RetryOptions STORAGE_RETRY = RetryPolicies.STORAGE;
 
     private JobStatus status = JobStatus.QUEUED;
     private FalSubmission submission;

@@ -1,7 +1,7 @@
 package com.figureforge.workflows.subscription;
 
-import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
+import com.figureforge.workflows.RetryPolicies;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.subscription.SubscriptionActivities.ApplyPlanInput;
 import com.figureforge.workflows.subscription.SubscriptionActivities.ApplyPlanOutput;
@@ -46,19 +46,9 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     static final Duration RECHECK_AFTER_FAILURE = Duration.ofHours(1);
 
     /** Stripe calls retry until Stripe answers: an outage delays the queue, it does not drop events. */
-    private static final RetryOptions STRIPE_RETRY = RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(1))
-            .setBackoffCoefficient(2.0)
-            .setMaximumInterval(Duration.ofMinutes(5))
-            .setDoNotRetry(FailureType.nonRetryable())
-            .build();
+    private static final RetryOptions STRIPE_RETRY = RetryPolicies.backingOffTo(Duration.ofMinutes(5));
 
-    private static final RetryOptions STORAGE_RETRY = RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(1))
-            .setBackoffCoefficient(2.0)
-            .setMaximumInterval(Duration.ofMinutes(1))
-            .setDoNotRetry(FailureType.nonRetryable())
-            .build();
+    private static final RetryOptions STORAGE_RETRY = RetryPolicies.STORAGE;
 
     private final String userId;
     private final SubscriptionSettings settings;
