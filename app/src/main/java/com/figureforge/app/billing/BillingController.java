@@ -17,12 +17,15 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Checkout and the billing portal. The plan changes when Stripe's webhook says so (through the
+ * Checkout and the billing portal. Every Stripe write carries an idempotency key: the customer's is
+ * derived from the user (one customer, ever), a session's is fresh per request (it makes the SDK's
+ * network retries safe; a new request is a new session). The plan changes when Stripe's webhook says so (through the
  * subscription workflow), never here: a checkout that is abandoned changes nothing.
  */
 @RestController
@@ -73,8 +76,8 @@ class BillingController {
         String successUrl = redirect("success_url", body.successUrl(), billing.successUrl());
         String cancelUrl = redirect("cancel_url", body.cancelUrl(), billing.cancelUrl());
         String customerId = customerOf(user);
-        var session = gateway(() -> stripe.createCheckoutSession(
-                new StripeGateway.CheckoutRequest(caller.id(), customerId, priceId, successUrl, cancelUrl, null)));
+        var session = gateway(() -> stripe.createCheckoutSession(new StripeGateway.CheckoutRequest(
+                caller.id(), customerId, priceId, successUrl, cancelUrl, "checkout-" + UUID.randomUUID())));
         return new CheckoutView(session.url(), session.id());
     }
 
@@ -88,7 +91,8 @@ class BillingController {
                     ErrorCode.NO_BILLING_ACCOUNT, "You have no billing account yet; subscribe to a plan first.");
         }
         String returnUrl = redirect("return_url", body == null ? null : body.returnUrl(), billing.portalReturnUrl());
-        return new PortalView(gateway(() -> stripe.createPortalSession(customerId, returnUrl, null)));
+        return new PortalView(
+                gateway(() -> stripe.createPortalSession(customerId, returnUrl, "portal-" + UUID.randomUUID())));
     }
 
     /** The user's Stripe customer, created once and remembered. */

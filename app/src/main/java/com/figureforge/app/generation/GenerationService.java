@@ -8,6 +8,7 @@ import com.figureforge.activities.data.QuotaLedger;
 import com.figureforge.activities.data.QuotaPeriod;
 import com.figureforge.activities.data.Reservation;
 import com.figureforge.activities.data.UserRecord;
+import com.figureforge.activities.data.UserRepository;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.config.FigureForgeProperties.Plan;
 import com.figureforge.app.plans.QuotaPolicy;
@@ -54,6 +55,7 @@ public class GenerationService {
     static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofMinutes(2);
 
     private final JobRepository jobs;
+    private final UserRepository users;
     private final ImageRepository images;
     private final QuotaLedger ledger;
     private final QuotaPolicy quota;
@@ -66,6 +68,7 @@ public class GenerationService {
 
     GenerationService(
             JobRepository jobs,
+            UserRepository users,
             ImageRepository images,
             QuotaLedger ledger,
             QuotaPolicy quota,
@@ -74,6 +77,7 @@ public class GenerationService {
             JsonMapper json,
             Clock clock) {
         this.jobs = jobs;
+        this.users = users;
         this.images = images;
         this.ledger = ledger;
         this.quota = quota;
@@ -149,6 +153,13 @@ public class GenerationService {
                 period.key(),
                 now);
         jobs.create(job);
+        if (users.find(caller.id()).map(UserRecord::deleting).orElse(true)) {
+            // Account deletion began while this request ran: it may already have listed the jobs, so
+            // this one settles itself instead of starting a workflow deletion would not cancel.
+            jobs.finish(jobId, JobStatus.CANCELED, List.of(), JobErrorCode.CANCELED, "account deleted");
+            release(caller.id(), jobId, period.key(), count);
+            throw new ApiException(ErrorCode.ACCOUNT_DELETING, "This account is being deleted.");
+        }
         startWorkflow(caller, job, accepted);
         return new Accepted(job, false);
     }

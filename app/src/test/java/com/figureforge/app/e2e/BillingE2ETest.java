@@ -81,6 +81,7 @@ class BillingE2ETest {
             assertThat(r.params()).containsEntry("metadata[user_id]", user.id());
             assertThat(r.params().get("customer")).startsWith("cus_");
             assertThat(r.params().get("success_url")).startsWith("http://localhost:3000/");
+            assertThat(r.idempotencyKey()).startsWith("checkout-");
         });
 
         // A second checkout reuses the remembered customer.
@@ -127,9 +128,21 @@ class BillingE2ETest {
 
         assertProblem(
                 api.post("/api/subscriptions/checkout/", user.token(), "{\"plan\":\"pro\"}"), 409, "already_on_plan");
-        var portal = api.post("/api/subscriptions/portal/", user.token(), "{}");
+        var portal = api.post(
+                "/api/subscriptions/portal/",
+                user.token(),
+                "{\"return_url\":\"http://localhost:3000/account/billing\"}");
         assertThat(portal.status()).as(portal.body()).isEqualTo(200);
         assertThat(portal.json().get("portal_url").asString()).contains("/portal/");
+        String customerId = sent.get(0).dataObject().get("customer").asString();
+        assertThat(stripe.requests())
+                .filteredOn(r -> r.path().equals("/v1/billing_portal/sessions"))
+                .filteredOn(r -> customerId.equals(r.params().get("customer")))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.params()).containsEntry("return_url", "http://localhost:3000/account/billing");
+                    assertThat(r.idempotencyKey()).startsWith("portal-");
+                });
     }
 
     @Test
