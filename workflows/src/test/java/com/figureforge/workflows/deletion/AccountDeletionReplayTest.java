@@ -2,6 +2,7 @@ package com.figureforge.workflows.deletion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.figureforge.workflows.RecordedHistories;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.generation.FalImageRequest;
@@ -11,12 +12,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.testing.WorkflowReplayer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,23 +26,12 @@ class AccountDeletionReplayTest {
 
     @Test
     void recordedHistoryReplaysAgainstCurrentCode() throws Exception {
-        String json;
-        try (InputStream in = getClass().getResourceAsStream(RECORDED)) {
-            assertThat(in).as("recorded history " + RECORDED).isNotNull();
-            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        WorkflowReplayer.replayWorkflowExecution(json, AccountDeletionWorkflowImpl.class);
+        RecordedHistories.replayRecorded(RECORDED, AccountDeletionWorkflowImpl.class);
     }
 
     @Test
     void freshHistoryReplaysAndCanBeRecorded() throws Exception {
-        WorkflowExecutionHistory history = runAndFetchHistory();
-
-        WorkflowReplayer.replayWorkflowExecution(history, AccountDeletionWorkflowImpl.class);
-
-        if (Boolean.getBoolean("figureforge.recordHistories")) {
-            record(history.toJson(true));
-        }
+        RecordedHistories.replayFresh(runAndFetchHistory(), RECORDED, AccountDeletionWorkflowImpl.class);
     }
 
     private static WorkflowExecutionHistory runAndFetchHistory() {
@@ -88,11 +72,5 @@ class AccountDeletionReplayTest {
             assertThat(result.passes()).isEqualTo(3);
             return env.getWorkflowClient().fetchHistory(workflowId);
         }
-    }
-
-    private static void record(String json) throws IOException {
-        Path target = Path.of("src/test/resources" + RECORDED);
-        Files.createDirectories(target.getParent());
-        Files.writeString(target, json);
     }
 }

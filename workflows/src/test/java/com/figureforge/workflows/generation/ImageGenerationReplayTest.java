@@ -1,8 +1,7 @@
 package com.figureforge.workflows.generation;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.figureforge.workflows.FigureForgeSearchAttributes;
+import com.figureforge.workflows.RecordedHistories;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -10,12 +9,6 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.testing.WorkflowReplayer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,23 +23,12 @@ class ImageGenerationReplayTest {
 
     @Test
     void recordedHistoryReplaysAgainstCurrentCode() throws Exception {
-        String json;
-        try (InputStream in = getClass().getResourceAsStream(RECORDED)) {
-            assertThat(in).as("recorded history " + RECORDED).isNotNull();
-            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        WorkflowReplayer.replayWorkflowExecution(json, ImageGenerationWorkflowImpl.class);
+        RecordedHistories.replayRecorded(RECORDED, ImageGenerationWorkflowImpl.class);
     }
 
     @Test
     void freshHistoryReplaysAndCanBeRecorded() throws Exception {
-        WorkflowExecutionHistory history = runAndFetchHistory();
-
-        WorkflowReplayer.replayWorkflowExecution(history, ImageGenerationWorkflowImpl.class);
-
-        if (Boolean.getBoolean("figureforge.recordHistories")) {
-            record(history.toJson(true));
-        }
+        RecordedHistories.replayFresh(runAndFetchHistory(), RECORDED, ImageGenerationWorkflowImpl.class);
     }
 
     private static WorkflowExecutionHistory runAndFetchHistory() {
@@ -75,11 +57,5 @@ class ImageGenerationReplayTest {
             workflow.generate(ImageGenerationWorkflowTest.input(2, 600));
             return env.getWorkflowClient().fetchHistory(workflowId);
         }
-    }
-
-    private static void record(String json) throws IOException {
-        Path target = Path.of("src/test/resources" + RECORDED);
-        Files.createDirectories(target.getParent());
-        Files.writeString(target, json);
     }
 }

@@ -1,21 +1,15 @@
 package com.figureforge.workflows.subscription;
 
 import static com.figureforge.workflows.subscription.FakeBilling.subscription;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import com.figureforge.workflows.FigureForgeSearchAttributes;
+import com.figureforge.workflows.RecordedHistories;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.testing.WorkflowReplayer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.function.Predicate;
@@ -35,23 +29,12 @@ class SubscriptionReplayTest {
 
     @Test
     void recordedHistoryReplaysAgainstCurrentCode() throws Exception {
-        String json;
-        try (InputStream in = getClass().getResourceAsStream(RECORDED)) {
-            assertThat(in).as("recorded history " + RECORDED).isNotNull();
-            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        WorkflowReplayer.replayWorkflowExecution(json, SubscriptionWorkflowImpl.class);
+        RecordedHistories.replayRecorded(RECORDED, SubscriptionWorkflowImpl.class);
     }
 
     @Test
     void freshHistoryReplaysAndCanBeRecorded() throws Exception {
-        WorkflowExecutionHistory history = runAndFetchHistory();
-
-        WorkflowReplayer.replayWorkflowExecution(history, SubscriptionWorkflowImpl.class);
-
-        if (Boolean.getBoolean("figureforge.recordHistories")) {
-            record(history.toJson(true));
-        }
+        RecordedHistories.replayFresh(runAndFetchHistory(), RECORDED, SubscriptionWorkflowImpl.class);
     }
 
     private static WorkflowExecutionHistory runAndFetchHistory() {
@@ -110,11 +93,5 @@ class SubscriptionReplayTest {
             }
         }
         throw new AssertionError("the workflow did not reach the expected state");
-    }
-
-    private static void record(String json) throws IOException {
-        Path target = Path.of("src/test/resources" + RECORDED);
-        Files.createDirectories(target.getParent());
-        Files.writeString(target, json);
     }
 }
