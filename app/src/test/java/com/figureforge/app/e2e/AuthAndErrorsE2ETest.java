@@ -260,7 +260,11 @@ class AuthAndErrorsE2ETest {
                         "/api/images/job/{jobId}",
                         "/api/images/user",
                         "/api/images/gallery",
-                        "/api/subscriptions/plans");
+                        "/api/subscriptions/plans",
+                        "/api/subscriptions/checkout",
+                        "/api/subscriptions/portal",
+                        "/api/webhooks/stripe",
+                        "/api/auth/delete");
         assertThat(response.json().get("components").get("securitySchemes").has("bearer"))
                 .isTrue();
     }

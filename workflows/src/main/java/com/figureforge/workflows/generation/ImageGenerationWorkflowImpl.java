@@ -1,5 +1,6 @@
 package com.figureforge.workflows.generation;
 
+import com.figureforge.workflows.FailureChain;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.RetryPolicies;
@@ -101,7 +102,8 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
                     errorCode,
                     blocked > 0 ? "blocked images refunded" : null);
         } catch (TemporalFailure failure) {
-            if (CancellationScope.current().isCancelRequested() || isCancellation(failure)) {
+            if (CancellationScope.current().isCancelRequested()
+                    || FailureChain.contains(failure, CanceledFailure.class)) {
                 cleanUpAfterCancel(input);
                 throw failure;
             }
@@ -168,7 +170,7 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
     }
 
     private ImageGenerationResult failJob(ImageGenerationInput input, TemporalFailure failure) {
-        String type = failureType(failure);
+        String type = FailureChain.applicationType(failure).orElse(null);
         if (FailureType.JOB_NOT_FOUND.name().equals(type)) {
             // The job was deleted under us (account deletion): stop fal and leave no record behind.
             cancelFalRequest(input);
@@ -176,7 +178,7 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
             return new ImageGenerationResult(input.jobId(), JobStatus.FAILED, List.of(), type, "job deleted");
         }
         errorCode = errorCodeFor(type, failure);
-        String message = rootMessage(failure);
+        String message = FailureChain.rootMessage(failure);
         log.warn("Job {} failed ({}): {}", input.jobId(), errorCode, message);
         if (!JobErrorCode.CONTENT_POLICY.equals(errorCode)) {
             // A refused submit never started a request; anything else may still be running at fal.
@@ -211,30 +213,13 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
         try {
             fal("Cancel fal request", Duration.ofMinutes(2)).cancel(new CancelInput(input.jobId(), submission));
         } catch (ActivityFailure e) {
-            log.warn("Could not cancel the fal request of job {}: {}", input.jobId(), rootMessage(e));
+            log.warn("Could not cancel the fal request of job {}: {}", input.jobId(), FailureChain.rootMessage(e));
         }
-    }
-
-    private static boolean isCancellation(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof CanceledFailure) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String failureType(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ApplicationFailure app) {
-                return app.getType();
-            }
-        }
-        return null;
     }
 
     private static String errorCodeFor(String type, Throwable failure) {
-        if (JobErrorCode.TIMEOUT.equals(type) || (type == null && hasTimeout(failure))) {
+        if (JobErrorCode.TIMEOUT.equals(type)
+                || (type == null && FailureChain.contains(failure, TimeoutFailure.class))) {
             return JobErrorCode.TIMEOUT;
         }
         if (FailureType.FAL_INPUT_REJECTED.name().equals(type)) {
@@ -244,26 +229,6 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
             return JobErrorCode.IMAGE_REJECTED;
         }
         return JobErrorCode.GENERATION_FAILED;
-    }
-
-    private static boolean hasTimeout(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutFailure) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable failure) {
-        Throwable last = failure;
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            last = t;
-            if (t instanceof ApplicationFailure app) {
-                return app.getOriginalMessage();
-            }
-        }
-        return last.getMessage();
     }
 
     private void setStatus(JobStatus next) {

@@ -1,5 +1,6 @@
 package com.figureforge.workflows.subscription;
 
+import com.figureforge.workflows.FailureChain;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.RetryPolicies;
 import com.figureforge.workflows.TaskQueues;
@@ -11,7 +12,6 @@ import com.figureforge.workflows.subscription.SubscriptionRules.Decision;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.time.Duration;
@@ -319,7 +319,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         failures++;
         Instant retryAt = now().plus(RECHECK_AFTER_FAILURE);
         nextCheckAt = SubscriptionRules.earliest(nextCheckAt, retryAt);
-        String message = rootMessage(failure);
+        String message = FailureChain.rootMessage(failure);
         log.error("User {}: {} failed after {}: {}; re-checking at {}", userId, what, trigger, message, nextCheckAt);
         details(summary() + " · " + what + " failed (" + message + "), re-check at " + nextCheckAt);
     }
@@ -374,17 +374,6 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
     private static Instant now() {
         return Instant.ofEpochMilli(Workflow.currentTimeMillis());
-    }
-
-    private static String rootMessage(Throwable failure) {
-        Throwable last = failure;
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            last = t;
-            if (t instanceof ApplicationFailure app) {
-                return app.getOriginalMessage();
-            }
-        }
-        return last.getMessage();
     }
 
     private static SubscriptionActivities stripe(String summary) {
