@@ -17,6 +17,13 @@ public enum FailureType {
     IMAGE_REJECTED(false),
     /** The job record is missing: it was deleted (account deletion) while the workflow ran. */
     JOB_NOT_FOUND(false),
+    /** The job ended by another path (a cancel, a failure) while this step ran: nothing more is stored. */
+    JOB_FINISHED(false),
+    /**
+     * An error that no retry can fix (invalid request to a store, an item over its size limit, a bug):
+     * retrying would hold the user's in-flight slot forever, so the job fails and is refunded.
+     */
+    NON_RETRYABLE(false),
     /** Stripe or the network failed in a way that may pass (5xx, 429, idempotency-key conflict, I/O). */
     STRIPE_UNAVAILABLE(true),
     /** Stripe refused the request (bad parameters, bad API key, missing permission). Retrying gives the same answer. */

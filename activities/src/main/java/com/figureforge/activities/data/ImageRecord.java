@@ -1,5 +1,6 @@
 package com.figureforge.activities.data;
 
+import com.figureforge.workflows.generation.StoredImage;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -30,6 +31,23 @@ public record ImageRecord(
         Objects.requireNonNull(imageId, "imageId");
         Objects.requireNonNull(userId, "userId");
         Visibility.require(visibility);
+    }
+
+    /** The record of an image a job stored: prompt, visibility and time come from the job. */
+    public static ImageRecord of(JobRecord job, StoredImage image) {
+        return new ImageRecord(
+                image.imageId(),
+                job.jobId(),
+                job.userId(),
+                image.key(),
+                image.thumbnailKey(),
+                image.width(),
+                image.height(),
+                image.contentType(),
+                image.seed(),
+                job.prompt(),
+                job.visibility() == null ? Visibility.PRIVATE : job.visibility(),
+                job.createdAt());
     }
 
     public boolean isPublic() {

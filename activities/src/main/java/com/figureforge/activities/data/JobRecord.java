@@ -2,6 +2,7 @@ package com.figureforge.activities.data;
 
 import com.figureforge.workflows.generation.FalSubmission;
 import com.figureforge.workflows.generation.JobStatus;
+import com.figureforge.workflows.generation.StoredImage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +16,10 @@ import java.util.Objects;
  * @param quotaPeriod the quota period key the images were reserved against (refunds go there)
  * @param falSubmission fal.ai's answer to the submit, {@code null} until submitted
  * @param imageIds ids of the stored images, in order (empty until the job succeeds)
+ * @param refundedImages images of the reservation given back when the job ended; {@code null} while it
+ *     runs (and for jobs that ended before this was recorded)
+ * @param storedImages the images of a succeeded job as decided with its status (empty for jobs that
+ *     succeeded before they were kept here: read their image items by {@code imageIds})
  */
 public record JobRecord(
         String jobId,
@@ -31,13 +36,30 @@ public record JobRecord(
         String errorMessage,
         Instant createdAt,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        Integer refundedImages,
+        List<StoredImage> storedImages) {
 
     public JobRecord {
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(status, "status");
         imageIds = imageIds == null ? List.of() : List.copyOf(imageIds);
+        storedImages = storedImages == null ? List.of() : List.copyOf(storedImages);
+    }
+
+    /**
+     * Images this job is charged for: the reservation less what was given back. Jobs that ended before
+     * refunds were recorded with the status were charged when they succeeded and refunded otherwise.
+     */
+    public int chargedImages() {
+        if (!status.finished()) {
+            return numImages;
+        }
+        if (refundedImages != null) {
+            return Math.max(0, numImages - refundedImages);
+        }
+        return status == JobStatus.SUCCEEDED ? imageIds.size() : 0;
     }
 
     /** A new job in state {@code queued}. */
@@ -65,6 +87,8 @@ public record JobRecord(
                 null,
                 createdAt,
                 null,
-                null);
+                null,
+                null,
+                List.of());
     }
 }

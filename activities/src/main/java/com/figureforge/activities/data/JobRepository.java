@@ -8,6 +8,7 @@ import static com.figureforge.activities.data.Items.time;
 
 import com.figureforge.workflows.generation.FalSubmission;
 import com.figureforge.workflows.generation.JobStatus;
+import com.figureforge.workflows.generation.StoredImage;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -47,6 +48,8 @@ public class JobRepository {
     private static final String STARTED_AT = "startedAt";
     private static final String FINISHED_AT = "finishedAt";
     private static final String IDEMPOTENCY_KEY = "idempotencyKey";
+    private static final String REFUNDED_IMAGES = "refundedImages";
+    private static final String STORED_IMAGES = "storedImages";
 
     private static final String FAL_REQUEST_ID = "requestId";
     private static final String FAL_STATUS_URL = "statusUrl";
@@ -95,6 +98,9 @@ public class JobRepository {
         item.put(CREATED_AT, time(createdAt));
         putTime(item, STARTED_AT, job.startedAt());
         putTime(item, FINISHED_AT, job.finishedAt());
+        if (job.refundedImages() != null) {
+            item.put(REFUNDED_IMAGES, n(job.refundedImages()));
+        }
         try {
             dynamo.putItem(b -> b.tableName(table)
                     .item(item)
@@ -202,39 +208,45 @@ public class JobRepository {
     }
 
     /**
-     * Finishes a job that has not finished yet ({@code queued} or {@code running}).
+     * Finishes a job that has not finished yet ({@code queued} or {@code running}) with its outcome, in
+     * one conditional write: status, images, error and refund are decided together.
      *
-     * @param status a finished status: {@code succeeded}, {@code failed} or {@code canceled}
-     * @param imageIds the stored images (may be empty or {@code null})
-     * @param errorCode {@code null} for success
      * @return true if this call finished the job; false if it was already finished (left unchanged)
      *     or does not exist
      */
-    public boolean finish(
-            String jobId, JobStatus status, List<String> imageIds, String errorCode, String errorMessage) {
-        if (!status.finished()) {
-            throw new IllegalArgumentException("not a finished status: " + status);
-        }
-        Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT));
+    public boolean finish(String jobId, JobOutcome outcome) {
+        Map<String, String> names =
+                new HashMap<>(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#refunded", REFUNDED_IMAGES));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
-                ":status", s(status.wire()),
+                ":status", s(outcome.status().wire()),
                 ":now", time(now()),
+                ":refunded", n(outcome.refundedImages()),
                 ":queued", s(JobStatus.QUEUED.wire()),
                 ":running", s(JobStatus.RUNNING.wire())));
-        StringBuilder expression = new StringBuilder("SET #status = :status, #finishedAt = :now");
-        if (imageIds != null && !imageIds.isEmpty()) {
+        StringBuilder expression =
+                new StringBuilder("SET #status = :status, #finishedAt = :now, #refunded = :refunded");
+        if (!outcome.images().isEmpty()) {
             names.put("#images", IMAGE_IDS);
-            values.put(":images", Items.list(List.copyOf(imageIds)));
-            expression.append(", #images = :images");
+            values.put(
+                    ":images",
+                    Items.list(
+                            outcome.images().stream().map(StoredImage::imageId).toList()));
+            names.put("#stored", STORED_IMAGES);
+            values.put(
+                    ":stored",
+                    AttributeValue.fromL(outcome.images().stream()
+                            .map(JobRepository::storedToAttribute)
+                            .toList()));
+            expression.append(", #images = :images, #stored = :stored");
         }
-        if (errorCode != null) {
+        if (outcome.errorCode() != null) {
             names.put("#errorCode", ERROR_CODE);
-            values.put(":errorCode", s(errorCode));
+            values.put(":errorCode", s(outcome.errorCode()));
             expression.append(", #errorCode = :errorCode");
         }
-        if (errorMessage != null) {
+        if (outcome.errorMessage() != null) {
             names.put("#errorMessage", ERROR_MESSAGE);
-            values.put(":errorMessage", s(errorMessage));
+            values.put(":errorMessage", s(outcome.errorMessage()));
             expression.append(", #errorMessage = :errorMessage");
         }
         try {
@@ -278,7 +290,40 @@ public class JobRepository {
                 Items.string(item, ERROR_MESSAGE),
                 Items.time(item, CREATED_AT),
                 Items.time(item, STARTED_AT),
-                Items.time(item, FINISHED_AT));
+                Items.time(item, FINISHED_AT),
+                item.containsKey(REFUNDED_IMAGES) ? (int) Items.number(item, REFUNDED_IMAGES, 0) : null,
+                item.containsKey(STORED_IMAGES) && item.get(STORED_IMAGES).hasL()
+                        ? item.get(STORED_IMAGES).l().stream()
+                                .map(value -> storedFromAttribute(value.m()))
+                                .toList()
+                        : List.of());
+    }
+
+    private static AttributeValue storedToAttribute(StoredImage image) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        map.put("imageId", s(image.imageId()));
+        map.put("index", n(image.index()));
+        map.put("key", s(image.key()));
+        putString(map, "thumbnailKey", image.thumbnailKey());
+        map.put("width", n(image.width()));
+        map.put("height", n(image.height()));
+        putString(map, "contentType", image.contentType());
+        map.put("sizeBytes", n(image.sizeBytes()));
+        map.put("seed", n(image.seed()));
+        return AttributeValue.fromM(map);
+    }
+
+    private static StoredImage storedFromAttribute(Map<String, AttributeValue> map) {
+        return new StoredImage(
+                Items.string(map, "imageId"),
+                (int) Items.number(map, "index", 0),
+                Items.string(map, "key"),
+                Items.string(map, "thumbnailKey"),
+                (int) Items.number(map, "width", 0),
+                (int) Items.number(map, "height", 0),
+                Items.string(map, "contentType"),
+                Items.number(map, "sizeBytes", 0),
+                Items.number(map, "seed", 0));
     }
 
     private static AttributeValue falToAttribute(FalSubmission submission) {

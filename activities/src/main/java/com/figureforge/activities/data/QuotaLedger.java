@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -23,17 +24,18 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  *
  * <ul>
  *   <li>{@code USER#{id}} / {@code QUOTA#{period}}: {@code used} (images charged minus refunded),
- *       {@code c#{jobId}} = images charged to that job, {@code r#{jobId}} = images refunded to it. The
+ *       {@code c#{jobId}} = images charged to a job whose outcome is still open (removed when it is
+ *       settled, see {@link #settle}). The
  *       counter and the per-job markers live in one item, so one conditional UpdateItem checks and
  *       changes both: that is what makes a charge exactly-once per job and the limit exact under
  *       concurrency (DynamoDB serialises writes to one item).
  *   <li>{@code USER#{id}} / {@code INFLIGHT}: {@code jobs}, the string set of the user's unfinished
- *       jobs; a conditional ADD on {@code size(jobs)} enforces the in-flight cap.
+ *       jobs; a conditional ADD on {@code size(jobs)} enforces the in-flight cap. {@code p#{jobId}} =
+ *       the period the job was reserved against.
  * </ul>
  *
- * <p>The item grows by about 40 bytes per job and period (twice that if refunded): with a 400 KB item
- * limit a period holds several thousand jobs, far above every plan's monthly images (each job charges at
- * least one image).
+ * <p>Both items stay small: a job's markers live only from its reservation to its settlement, so
+ * neither grows with the number of jobs a period has seen.
  */
 public class QuotaLedger {
 
@@ -46,6 +48,7 @@ public class QuotaLedger {
     private static final String UPDATED_AT = "updatedAt";
     private static final String CHARGE_PREFIX = "c#";
     private static final String REFUND_PREFIX = "r#";
+    private static final String PERIOD_PREFIX = "p#";
 
     /** A user's usage in one period. */
     public record Usage(long used, long limit, long remaining, int inFlight) {}
@@ -70,10 +73,10 @@ public class QuotaLedger {
      * (1) take the in-flight slot; (2) charge the quota; if (2) finds no room, give the slot back.
      * Slot first because giving back a slot is harmless (the set is keyed by job id, the step is
      * idempotent, and the only side effect is a moment in which a concurrent request of the same user may
-     * see the cap reached), whereas undoing a charge would need a refund, and a job that was charged and
-     * refunded counts as ALREADY_RESERVED forever: a retry of it would then run without being charged.
+     * see the cap reached), whereas undoing a charge is a settlement, after which the job is forgotten.
      * If the process dies between (1) and (2), a retry of the same job finds its slot taken by itself and
-     * carries on; {@link #inFlightJobs} lets an operator or a reconciler find orphans.
+     * carries on; {@link #inFlightJobs} and {@link #reservedPeriod} let a reconciler find and settle orphans.
+     * Only call it for a job id that was never settled: a settled job is forgotten and would be charged again.
      */
     public Reservation reserve(
             String userId, String jobId, int images, String period, int monthlyLimit, int inFlightCap) {
@@ -92,7 +95,7 @@ public class QuotaLedger {
             // can never fit; checked here because the condition below passes on a fresh counter
             return Reservation.QUOTA_EXCEEDED;
         }
-        if (!takeInFlightSlot(userId, jobId, inFlightCap)) {
+        if (!takeInFlightSlot(userId, jobId, inFlightCap, period)) {
             return Reservation.TOO_MANY_JOBS;
         }
         try {
@@ -127,38 +130,47 @@ public class QuotaLedger {
     }
 
     /**
-     * Gives back up to {@code images} of a job's charge (all of it when the job failed or was canceled,
-     * the blocked ones when the safety checker blocked some), at most once per job: the write is
-     * conditional on the job's charge marker existing and its refund marker not existing. Never refunds
-     * more than was charged.
+     * Settles a job's charge once its outcome is decided: gives back {@code refundImages} of it (at most
+     * what was charged; 0 keeps the whole charge) and forgets the job's marker, in one conditional write
+     * on the counter. Idempotent: a job is settled at most once, and a later call (a retried activity, a
+     * second path) finds no marker and changes nothing.
      *
-     * @return the images refunded by this call; 0 if the job was never charged in this period or was
-     *     refunded before
+     * <p>Forgetting the marker is what bounds the counter item: it holds markers only for jobs whose
+     * outcome is still open (at most the in-flight cap, plus reservations of requests that died, which
+     * {@link #reservedPeriod} lets a reconciler settle). A settled job id is never reserved again: job
+     * ids are fresh per accepted request. Items written before markers were forgotten may still hold a
+     * refund marker {@code r#{jobId}}: such a job was refunded already, so it is only forgotten.
+     *
+     * @return the images given back by this call; 0 if the job was settled before or never charged in
+     *     this period
      */
-    public int refund(String userId, String jobId, String period, int images) {
-        if (images < 1) {
-            return 0;
+    public int settle(String userId, String jobId, String period, int refundImages) {
+        if (refundImages < 0) {
+            throw new IllegalArgumentException("refundImages must be >= 0");
         }
         Map<String, AttributeValue> quotaKey = Keys.key(Keys.user(userId), Keys.quota(period));
         Map<String, AttributeValue> quota = read(quotaKey);
         String charge = CHARGE_PREFIX + jobId;
         String refund = REFUND_PREFIX + jobId;
         Long charged = Items.number(quota, charge);
-        if (charged == null || quota.containsKey(refund)) {
+        if (charged == null) {
             return 0;
         }
-        long amount = Math.min(images, charged);
+        boolean refundedBefore = quota.containsKey(refund);
+        long amount = refundedBefore ? 0 : Math.min(refundImages, charged);
         try {
             dynamo.updateItem(b -> b.tableName(table)
                     .key(quotaKey)
-                    .updateExpression("SET #refund = :amount, #updatedAt = :now ADD #used :minus")
-                    .conditionExpression("#charge = :charged AND attribute_not_exists(#refund)")
+                    .updateExpression("SET #updatedAt = :now ADD #used :minus REMOVE #charge, #refund")
+                    .conditionExpression(
+                            refundedBefore
+                                    ? "#charge = :charged AND attribute_exists(#refund)"
+                                    : "#charge = :charged AND attribute_not_exists(#refund)")
                     .expressionAttributeNames(
                             Map.of("#charge", charge, "#refund", refund, "#used", USED, "#updatedAt", UPDATED_AT))
-                    .expressionAttributeValues(
-                            Map.of(":amount", n(amount), ":minus", n(-amount), ":charged", n(charged), ":now", now())));
+                    .expressionAttributeValues(Map.of(":minus", n(-amount), ":charged", n(charged), ":now", now())));
             return (int) amount;
-        } catch (ConditionalCheckFailedException refundedConcurrently) {
+        } catch (ConditionalCheckFailedException settledConcurrently) {
             return 0;
         }
     }
@@ -172,9 +184,10 @@ public class QuotaLedger {
         try {
             dynamo.updateItem(b -> b.tableName(table)
                     .key(Keys.key(Keys.user(userId), Keys.INFLIGHT))
-                    .updateExpression("SET #updatedAt = :now DELETE #jobs :job")
+                    .updateExpression("SET #updatedAt = :now DELETE #jobs :job REMOVE #period")
                     .conditionExpression("contains(#jobs, :jobId)")
-                    .expressionAttributeNames(Map.of("#jobs", JOBS, "#updatedAt", UPDATED_AT))
+                    .expressionAttributeNames(
+                            Map.of("#jobs", JOBS, "#updatedAt", UPDATED_AT, "#period", PERIOD_PREFIX + jobId))
                     .expressionAttributeValues(
                             Map.of(":job", Items.stringSet(jobId), ":jobId", s(jobId), ":now", now())));
             return true;
@@ -199,7 +212,17 @@ public class QuotaLedger {
         return new TreeSet<>(Items.strings(item, JOBS));
     }
 
-    /** Images charged to a job in a period (before refunds), 0 if none. */
+    /**
+     * The quota period a job's in-flight slot was reserved against, so a reconciler settles a
+     * reservation whose request died against the right counter even after the period has turned.
+     * Empty when the job holds no slot, or took it before periods were recorded with slots.
+     */
+    public Optional<String> reservedPeriod(String userId, String jobId) {
+        return Optional.ofNullable(
+                Items.string(read(Keys.key(Keys.user(userId), Keys.INFLIGHT)), PERIOD_PREFIX + jobId));
+    }
+
+    /** Images charged to a job in a period and not yet settled, 0 if none. */
     public int charged(String userId, String jobId, String period) {
         return (int) Items.number(read(Keys.key(Keys.user(userId), Keys.quota(period))), CHARGE_PREFIX + jobId, 0);
     }
@@ -208,20 +231,28 @@ public class QuotaLedger {
      * Adds the job to the in-flight set unless the set is full. True if the job holds a slot afterwards
      * (taken now, or held already by an earlier attempt for the same job).
      */
-    private boolean takeInFlightSlot(String userId, String jobId, int cap) {
+    private boolean takeInFlightSlot(String userId, String jobId, int cap, String period) {
         try {
             dynamo.updateItem(b -> b.tableName(table)
                     .key(Keys.key(Keys.user(userId), Keys.INFLIGHT))
-                    .updateExpression("SET #type = :type, #updatedAt = :now ADD #jobs :job")
+                    .updateExpression("SET #type = :type, #updatedAt = :now, #period = :period ADD #jobs :job")
                     .conditionExpression(
                             "(attribute_not_exists(#jobs) OR size(#jobs) < :cap) AND NOT contains(#jobs, :jobId)")
-                    .expressionAttributeNames(
-                            Map.of("#jobs", JOBS, "#type", FigureForgeTable.TYPE, "#updatedAt", UPDATED_AT))
+                    .expressionAttributeNames(Map.of(
+                            "#jobs",
+                            JOBS,
+                            "#type",
+                            FigureForgeTable.TYPE,
+                            "#updatedAt",
+                            UPDATED_AT,
+                            "#period",
+                            PERIOD_PREFIX + jobId))
                     .expressionAttributeValues(Map.of(
                             ":job", Items.stringSet(jobId),
                             ":jobId", s(jobId),
                             ":cap", n(cap),
                             ":type", s(TYPE_INFLIGHT),
+                            ":period", s(period),
                             ":now", now())));
             return true;
         } catch (ConditionalCheckFailedException e) {

@@ -83,12 +83,32 @@ public class FalActivitiesImpl implements FalActivities {
         Optional<FalSubmission> submission =
                 input.submission() != null ? Optional.of(input.submission()) : jobs.findFalSubmission(input.jobId());
         if (submission.isEmpty()) {
-            return new CancelOutput(false, false);
+            return new CancelOutput(false, false, false, null);
         }
         FalCancelOutcome outcome = call(() -> fal.cancel(submission.get()));
+        boolean started = outcome != FalCancelOutcome.NOT_FOUND && workStarted(submission.get());
         log.info(
-                "fal request {} of job {}: cancel answered {}", submission.get().requestId(), input.jobId(), outcome);
-        return new CancelOutput(true, outcome.canceled());
+                "fal request {} of job {}: cancel answered {}, work started: {}",
+                submission.get().requestId(),
+                input.jobId(),
+                outcome,
+                started);
+        return new CancelOutput(true, outcome.canceled(), started, submission.get());
+    }
+
+    /**
+     * What the cancel left decides whether fal bills the request: still running or completed means the
+     * work was done. A request fal no longer knows is not billed to us.
+     */
+    private boolean workStarted(FalSubmission submission) {
+        try {
+            return fal.status(submission).workStarted();
+        } catch (FalException e) {
+            if (e.type().retryable()) {
+                throw toFailure(e);
+            }
+            return false;
+        }
     }
 
     private void cancelQuietly(FalSubmission submission) {

@@ -117,7 +117,7 @@ public class FalQueueClient implements AutoCloseable {
         }
         JsonNode position = body.path("queue_position");
         Integer queuePosition = position.isIntegralNumber() ? position.asInt() : null;
-        return new FalStatus(status, queuePosition);
+        return new FalStatus(status, queuePosition, text(body, "error_type"));
     }
 
     /** GETs the submission's {@code response_url}: the images of a completed request. */

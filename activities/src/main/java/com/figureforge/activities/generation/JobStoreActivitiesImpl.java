@@ -1,13 +1,10 @@
 package com.figureforge.activities.generation;
 
-import com.figureforge.activities.data.ImageRecord;
 import com.figureforge.activities.data.ImageRepository;
 import com.figureforge.activities.data.JobRecord;
 import com.figureforge.activities.data.JobRepository;
-import com.figureforge.activities.data.QuotaLedger;
 import com.figureforge.activities.data.UserRecord;
 import com.figureforge.activities.data.UserRepository;
-import com.figureforge.activities.data.Visibility;
 import com.figureforge.activities.fal.FalException;
 import com.figureforge.activities.fal.FalImageDownloader;
 import com.figureforge.activities.storage.ImageRejectedException;
@@ -15,13 +12,11 @@ import com.figureforge.activities.storage.S3ImageStore;
 import com.figureforge.activities.storage.StoredObjects;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.TaskQueues;
-import com.figureforge.workflows.generation.JobErrorCode;
 import com.figureforge.workflows.generation.JobStatus;
 import com.figureforge.workflows.generation.JobStoreActivities;
 import com.figureforge.workflows.generation.StoredImage;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -34,8 +29,8 @@ import org.springframework.stereotype.Component;
  *
  * <ul>
  *   <li>S3 keys and image ids derive from job and index; an object already stored is not written again;
- *   <li>image records are put conditionally (first one wins); the job finishes with a conditional write;
- *   <li>the quota ledger refunds a job at most once and frees its in-flight slot idempotently.
+ *   <li>completing and failing go through {@link JobSettlement}: one conditional write decides the job's
+ *       outcome and refund, and the steps after it are idempotent.
  * </ul>
  *
  * Completing and failing read the job record first: a job that is gone (account deletion) fails with the
@@ -53,24 +48,24 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
 
     private final JobRepository jobs;
     private final ImageRepository images;
-    private final QuotaLedger quota;
     private final S3ImageStore store;
     private final FalImageDownloader downloader;
     private final UserRepository users;
+    private final JobSettlement settlement;
 
     public JobStoreActivitiesImpl(
             JobRepository jobs,
             ImageRepository images,
-            QuotaLedger quota,
             S3ImageStore store,
             FalImageDownloader downloader,
-            UserRepository users) {
+            UserRepository users,
+            JobSettlement settlement) {
         this.jobs = jobs;
         this.images = images;
-        this.quota = quota;
         this.store = store;
         this.downloader = downloader;
         this.users = users;
+        this.settlement = settlement;
     }
 
     /** The stable id of the image at {@code index} of a job. */
@@ -110,6 +105,7 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
             stored = before.get();
         }
         refuseIfAccountClosing(job, takeBack, true);
+        refuseIfJobEnded(job.jobId(), takeBack);
         return new StoreImageOutput(new StoredImage(
                 imageId(input.jobId(), input.index()),
                 input.index(),
@@ -127,74 +123,19 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
         JobRecord job = job(input.jobId());
         requireOwner(job, input.userId());
         List<StoredImage> stored = input.images() == null ? List.of() : input.images();
-
-        if (finishedOtherwise(job)) {
-            // Failed or canceled by another path before: that outcome stands, and its refund (if any) was
-            // the whole reservation. Only make sure the slot is free.
-            quota.releaseInFlight(job.userId(), job.jobId());
-            log.warn(
-                    "job {} was already {}: not recording its images",
-                    job.jobId(),
-                    job.status().wire());
-            return new CompleteJobOutput(job.status(), 0);
-        }
-
         refuseIfAccountClosing(job, () -> {}, false);
-        images.putAll(records(job, stored));
-        if (stored.isEmpty()) {
-            jobs.finish(
-                    job.jobId(),
-                    JobStatus.FAILED,
-                    List.of(),
-                    JobErrorCode.IMAGES_BLOCKED,
-                    "every image was blocked by the safety checker");
-        } else {
-            List<String> imageIds = stored.stream().map(StoredImage::imageId).toList();
-            jobs.finish(job.jobId(), JobStatus.SUCCEEDED, imageIds, null, null);
-        }
+        JobSettlement.Settled settled = settlement.succeed(job, stored, input.blockedCount());
         refuseIfAccountClosing(
                 job,
                 () -> images.deleteAll(stored.stream().map(StoredImage::imageId).toList()),
                 true);
-        JobStatus status = job(input.jobId()).status();
-
-        // The user pays for the images stored: blocked ones, and any fal did not deliver, come back.
-        int notDelivered = Math.max(input.blockedCount(), job.numImages() - stored.size());
-        int refunded = refund(job, notDelivered);
-        quota.releaseInFlight(job.userId(), job.jobId());
-        log.info(
-                "job {} completed as {}: {} image(s) stored, {} refunded",
-                job.jobId(),
-                status.wire(),
-                stored.size(),
-                refunded);
-        return new CompleteJobOutput(status, refunded);
-    }
-
-    /** Finished, and not by an earlier attempt of {@code completeJob}. */
-    private static boolean finishedOtherwise(JobRecord job) {
-        return job.status() == JobStatus.CANCELED
-                || (job.status() == JobStatus.FAILED && !JobErrorCode.IMAGES_BLOCKED.equals(job.errorCode()));
-    }
-
-    private static List<ImageRecord> records(JobRecord job, List<StoredImage> stored) {
-        List<ImageRecord> records = new ArrayList<>();
-        for (StoredImage image : stored) {
-            records.add(new ImageRecord(
-                    image.imageId(),
+        if (!settled.decidedHere() && settled.status() != JobStatus.SUCCEEDED) {
+            log.warn(
+                    "job {} had ended {} before its images came: they were removed",
                     job.jobId(),
-                    job.userId(),
-                    image.key(),
-                    image.thumbnailKey(),
-                    image.width(),
-                    image.height(),
-                    image.contentType(),
-                    image.seed(),
-                    job.prompt(),
-                    job.visibility() == null ? Visibility.PRIVATE : job.visibility(),
-                    job.createdAt()));
+                    settled.status().wire());
         }
-        return records;
+        return new CompleteJobOutput(settled.status(), settled.refundedImages());
     }
 
     @Override
@@ -205,28 +146,10 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
         }
         JobRecord job = job(input.jobId());
         requireOwner(job, input.userId());
-        jobs.finish(job.jobId(), input.status(), List.of(), input.errorCode(), input.errorMessage());
-        JobStatus status = job(input.jobId()).status();
-        int refunded = 0;
-        if (status != JobStatus.SUCCEEDED) {
-            // A job that succeeded before (a late failure report) keeps its charge.
-            refunded = refund(job, job.numImages());
-        }
-        quota.releaseInFlight(job.userId(), job.jobId());
-        log.info(
-                "job {} finished as {} ({}), {} image(s) refunded",
-                job.jobId(),
-                status.wire(),
-                input.errorCode(),
-                refunded);
-        return new FailJobOutput(status, refunded);
-    }
-
-    private int refund(JobRecord job, int images) {
-        if (images <= 0 || job.quotaPeriod() == null) {
-            return 0;
-        }
-        return quota.refund(job.userId(), job.jobId(), job.quotaPeriod(), images);
+        // A job that succeeded before (a late failure report) keeps its outcome and its charge.
+        JobSettlement.Settled settled = settlement.end(
+                job, input.status(), input.errorCode(), input.errorMessage(), input.keepCharge() ? 0 : job.numImages());
+        return new FailJobOutput(settled.status(), settled.refundedImages());
     }
 
     /**
@@ -256,6 +179,23 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
             log.info("job {}: account {} is being deleted, nothing more is stored", job.jobId(), job.userId());
             throw ActivityFailures.of(
                     FailureType.JOB_NOT_FOUND, "the account of job " + job.jobId() + " is being deleted", null);
+        }
+    }
+
+    /**
+     * A copy that lands after its job ended without images (a cancel or failure settled it meanwhile) is
+     * removed again: the settlement deleted the job's objects before, and must not miss this one. Same
+     * order argument as for account deletion: the settlement decides, then deletes; this step writes,
+     * then reads the decision.
+     */
+    private void refuseIfJobEnded(String jobId, Runnable takeBack) {
+        JobRecord now = job(jobId);
+        if (now.status().finished() && now.status() != JobStatus.SUCCEEDED) {
+            takeBack.run();
+            throw ActivityFailures.of(
+                    FailureType.JOB_FINISHED,
+                    "job " + jobId + " already ended " + now.status().wire(),
+                    null);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.figureforge.workflows.generation.FalSubmission;
 import com.figureforge.workflows.generation.JobErrorCode;
 import com.figureforge.workflows.generation.JobStatus;
+import com.figureforge.workflows.generation.StoredImage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -155,9 +156,9 @@ class JobRepositoryTest {
         jobs.markRunning(job.jobId());
         clock.advance(Duration.ofSeconds(20));
 
-        assertThat(jobs.finish(job.jobId(), JobStatus.SUCCEEDED, List.of("img-0", "img-1"), null, null))
+        assertThat(jobs.finish(job.jobId(), JobOutcome.succeeded(List.of(stored("img-0", 0), stored("img-1", 1)), 1)))
                 .isTrue();
-        assertThat(jobs.finish(job.jobId(), JobStatus.FAILED, List.of(), JobErrorCode.TIMEOUT, "late"))
+        assertThat(jobs.finish(job.jobId(), JobOutcome.ended(JobStatus.FAILED, JobErrorCode.TIMEOUT, "late", 2)))
                 .isFalse();
 
         JobRecord done = jobs.find(job.jobId()).orElseThrow();
@@ -165,6 +166,8 @@ class JobRepositoryTest {
         assertThat(done.imageIds()).containsExactly("img-0", "img-1");
         assertThat(done.errorCode()).isNull();
         assertThat(done.finishedAt()).isEqualTo(clock.instant());
+        assertThat(done.refundedImages()).isEqualTo(1);
+        assertThat(done.storedImages()).containsExactly(stored("img-0", 0), stored("img-1", 1));
         assertThat(jobs.markRunning(job.jobId())).isFalse();
     }
 
@@ -173,7 +176,9 @@ class JobRepositoryTest {
         JobRecord job = newJob(id(), "user-1");
         jobs.create(job);
 
-        assertThat(jobs.finish(job.jobId(), JobStatus.CANCELED, null, JobErrorCode.CANCELED, "canceled by owner"))
+        assertThat(jobs.finish(
+                        job.jobId(),
+                        JobOutcome.ended(JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled by owner", 0)))
                 .isTrue();
 
         JobRecord canceled = jobs.find(job.jobId()).orElseThrow();
@@ -181,6 +186,8 @@ class JobRepositoryTest {
         assertThat(canceled.errorCode()).isEqualTo("canceled");
         assertThat(canceled.errorMessage()).isEqualTo("canceled by owner");
         assertThat(canceled.imageIds()).isEmpty();
+        assertThat(canceled.refundedImages()).isZero();
+        assertThat(canceled.chargedImages()).isEqualTo(canceled.numImages());
     }
 
     @Test
@@ -192,10 +199,8 @@ class JobRepositoryTest {
                 6,
                 i -> jobs.finish(
                         job.jobId(),
-                        i % 2 == 0 ? JobStatus.FAILED : JobStatus.CANCELED,
-                        null,
-                        "code-" + i,
-                        "message-" + i));
+                        JobOutcome.ended(
+                                i % 2 == 0 ? JobStatus.FAILED : JobStatus.CANCELED, "code-" + i, "message-" + i, i)));
 
         assertThat(finished).containsOnlyOnce(true);
         int winner = finished.indexOf(true);
@@ -204,9 +209,23 @@ class JobRepositoryTest {
 
     @Test
     void finishRejectsAnUnfinishedStatusAndUnknownJobs() {
-        assertThatThrownBy(() -> jobs.finish(id(), JobStatus.RUNNING, null, null, null))
+        assertThatThrownBy(() -> JobOutcome.ended(JobStatus.RUNNING, null, null, 0))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(jobs.finish(id(), JobStatus.FAILED, null, "x", "y")).isFalse();
+        assertThat(jobs.finish(id(), JobOutcome.ended(JobStatus.FAILED, "x", "y", 1)))
+                .isFalse();
+    }
+
+    private static StoredImage stored(String imageId, int index) {
+        return new StoredImage(
+                imageId,
+                index,
+                "images/u/j/" + index + ".png",
+                "images/u/j/" + index + "-thumb.png",
+                768,
+                1024,
+                "image/png",
+                5000,
+                42);
     }
 
     private JobRecord newJob(String jobId, String userId) {

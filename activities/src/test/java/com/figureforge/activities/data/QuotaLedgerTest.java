@@ -128,53 +128,86 @@ class QuotaLedgerTest {
     }
 
     @Test
-    void refundingTwiceRefundsOnce() {
+    void settlingTwiceRefundsOnce() {
         ledger.reserve(user, "job-1", 4, PERIOD, 10, 2);
 
-        assertThat(ledger.refund(user, "job-1", PERIOD, 4)).isEqualTo(4);
-        assertThat(ledger.refund(user, "job-1", PERIOD, 4)).isZero();
+        assertThat(ledger.settle(user, "job-1", PERIOD, 4)).isEqualTo(4);
+        assertThat(ledger.settle(user, "job-1", PERIOD, 4)).isZero();
 
         assertThat(ledger.usage(user, PERIOD, 10).used()).isZero();
         assertThat(ledger.usage(user, PERIOD, 10).remaining()).isEqualTo(10);
     }
 
     @Test
-    void concurrentRefundsOfOneJobRefundOnce() throws Exception {
+    void concurrentSettlementsOfOneJobRefundOnce() throws Exception {
         ledger.reserve(user, "job-1", 3, PERIOD, 10, 2);
 
-        List<Integer> refunded = Race.run(8, i -> ledger.refund(user, "job-1", PERIOD, 3));
+        List<Integer> refunded = Race.run(8, i -> ledger.settle(user, "job-1", PERIOD, 3));
 
         assertThat(refunded.stream().mapToInt(Integer::intValue).sum()).isEqualTo(3);
         assertThat(ledger.usage(user, PERIOD, 10).used()).isZero();
     }
 
     @Test
-    void aPartialRefundUsesTheOncePerJobRule() {
+    void theFirstSettlementDecidesThePartialRefund() {
         ledger.reserve(user, "job-1", 4, PERIOD, 10, 2);
 
-        assertThat(ledger.refund(user, "job-1", PERIOD, 1)).isEqualTo(1);
-        assertThat(ledger.refund(user, "job-1", PERIOD, 3)).isZero();
+        assertThat(ledger.settle(user, "job-1", PERIOD, 1)).isEqualTo(1);
+        assertThat(ledger.settle(user, "job-1", PERIOD, 3)).isZero();
 
         assertThat(ledger.usage(user, PERIOD, 10).used()).isEqualTo(3);
+    }
+
+    @Test
+    void aSettlementThatKeepsTheChargeRefundsNothingLater() {
+        ledger.reserve(user, "job-1", 2, PERIOD, 10, 2);
+
+        assertThat(ledger.settle(user, "job-1", PERIOD, 0)).isZero();
+        assertThat(ledger.settle(user, "job-1", PERIOD, 2)).isZero();
+
+        assertThat(ledger.usage(user, PERIOD, 10).used()).isEqualTo(2);
     }
 
     @Test
     void aRefundNeverExceedsTheChargeAndNeedsACharge() {
         ledger.reserve(user, "job-1", 2, PERIOD, 10, 2);
 
-        assertThat(ledger.refund(user, "never-charged", PERIOD, 2)).isZero();
-        assertThat(ledger.refund(user, "job-1", "2026-10", 2)).isZero();
-        assertThat(ledger.refund(user, "job-1", PERIOD, 5)).isEqualTo(2);
+        assertThat(ledger.settle(user, "never-charged", PERIOD, 2)).isZero();
+        assertThat(ledger.settle(user, "job-1", "2026-10", 2)).isZero();
+        assertThat(ledger.settle(user, "job-1", PERIOD, 5)).isEqualTo(2);
         assertThat(ledger.usage(user, PERIOD, 10).used()).isZero();
     }
 
     @Test
-    void aRefundedJobIsNotChargedAgain() {
-        ledger.reserve(user, "job-1", 2, PERIOD, 10, 2);
-        ledger.refund(user, "job-1", PERIOD, 2);
+    void settledJobsLeaveNothingBehindInTheCounterItem() {
+        for (int i = 0; i < 30; i++) {
+            ledger.reserve(user, "job-" + i, 1, PERIOD, 100, 2);
+            ledger.settle(user, "job-" + i, PERIOD, i % 2);
+            ledger.releaseInFlight(user, "job-" + i);
+        }
 
-        assertThat(ledger.reserve(user, "job-1", 2, PERIOD, 10, 2)).isEqualTo(ALREADY_RESERVED);
-        assertThat(ledger.usage(user, PERIOD, 10).used()).isZero();
+        var item = dynamo.getItem(b -> b.tableName(table)
+                        .key(Keys.key(Keys.user(user), Keys.quota(PERIOD)))
+                        .consistentRead(true))
+                .item();
+        assertThat(item.keySet()).noneMatch(name -> name.startsWith("c#") || name.startsWith("r#"));
+        assertThat(ledger.usage(user, PERIOD, 100).used()).isEqualTo(15);
+        var inFlight = dynamo.getItem(b -> b.tableName(table)
+                        .key(Keys.key(Keys.user(user), Keys.INFLIGHT))
+                        .consistentRead(true))
+                .item();
+        assertThat(inFlight.keySet()).noneMatch(name -> name.startsWith("p#"));
+    }
+
+    @Test
+    void aSlotRemembersThePeriodItWasReservedAgainst() {
+        ledger.reserve(user, "job-1", 1, "2026-10", 10, 2);
+
+        assertThat(ledger.reservedPeriod(user, "job-1")).contains("2026-10");
+        assertThat(ledger.reservedPeriod(user, "job-2")).isEmpty();
+
+        ledger.releaseInFlight(user, "job-1");
+        assertThat(ledger.reservedPeriod(user, "job-1")).isEmpty();
     }
 
     @Test
@@ -210,6 +243,6 @@ class QuotaLedgerTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ledger.reserve(user, "job", 1, PERIOD, 10, 0))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(ledger.refund(user, "job", PERIOD, 0)).isZero();
+        assertThatThrownBy(() -> ledger.settle(user, "job", PERIOD, -1)).isInstanceOf(IllegalArgumentException.class);
     }
 }

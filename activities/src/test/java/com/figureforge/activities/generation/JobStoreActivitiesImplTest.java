@@ -84,13 +84,9 @@ class JobStoreActivitiesImplTest {
         quota = new QuotaLedger(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         downloader = new FalImageDownloader(5L * 1024 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(10));
         users = new UserRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
+        S3ImageStore store = new S3ImageStore(s3, presigner, ImageStoreSettings.forBucket(BUCKET));
         impl = new JobStoreActivitiesImpl(
-                jobs,
-                images,
-                quota,
-                new S3ImageStore(s3, presigner, ImageStoreSettings.forBucket(BUCKET)),
-                downloader,
-                users);
+                jobs, images, store, downloader, users, new JobSettlement(jobs, images, quota, store));
     }
 
     @AfterAll
@@ -182,8 +178,8 @@ class JobStoreActivitiesImplTest {
                 applicationFailure(() -> activities.markRunning(new MarkRunningInput(jobId, "req"))),
                 applicationFailure(() -> store(0, source)),
                 applicationFailure(() -> activities.completeJob(new CompleteJobInput(jobId, userId, List.of(), 0))),
-                applicationFailure(() -> activities.failJob(
-                        new FailJobInput(jobId, userId, JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "x"))));
+                applicationFailure(() -> activities.failJob(new FailJobInput(
+                        jobId, userId, JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "x", false))));
 
         assertThat(failures).allSatisfy(failure -> {
             assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
@@ -291,7 +287,7 @@ class JobStoreActivitiesImplTest {
         assertThat(first.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(first.refunded()).isEqualTo(1);
         assertThat(second.status()).isEqualTo(JobStatus.SUCCEEDED);
-        assertThat(second.refunded()).isZero();
+        assertThat(second.refunded()).as("a retry reports the same settlement").isEqualTo(1);
         assertThat(used()).isEqualTo(2);
         assertThat(quota.inFlightJobs(userId)).isEmpty();
 
@@ -324,7 +320,7 @@ class JobStoreActivitiesImplTest {
         assertThat(first.status()).isEqualTo(JobStatus.FAILED);
         assertThat(first.refunded()).isEqualTo(2);
         assertThat(second.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(second.refunded()).isZero();
+        assertThat(second.refunded()).isEqualTo(2);
         assertThat(used()).isZero();
         JobRecord failed = jobs.find(jobId).orElseThrow();
         assertThat(failed.errorCode()).isEqualTo(JobErrorCode.IMAGES_BLOCKED);
@@ -350,7 +346,7 @@ class JobStoreActivitiesImplTest {
         acceptJob(2, "private");
         jobs.markRunning(jobId);
         FailJobInput input =
-                new FailJobInput(jobId, userId, JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "fal gave up");
+                new FailJobInput(jobId, userId, JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "fal gave up", false);
 
         var first = activities.failJob(input);
         var second = activities.failJob(input);
@@ -358,7 +354,7 @@ class JobStoreActivitiesImplTest {
         assertThat(first.status()).isEqualTo(JobStatus.FAILED);
         assertThat(first.refunded()).isEqualTo(2);
         assertThat(second.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(second.refunded()).isZero();
+        assertThat(second.refunded()).isEqualTo(2);
         assertThat(used()).isZero();
         assertThat(quota.inFlightJobs(userId)).isEmpty();
         JobRecord failed = jobs.find(jobId).orElseThrow();
@@ -370,8 +366,8 @@ class JobStoreActivitiesImplTest {
     void cancelingAQueuedJobRefundsIt() {
         acceptJob(1, "private");
 
-        var canceled = activities.failJob(
-                new FailJobInput(jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled by the owner"));
+        var canceled = activities.failJob(new FailJobInput(
+                jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled by the owner", false));
 
         assertThat(canceled.status()).isEqualTo(JobStatus.CANCELED);
         assertThat(canceled.refunded()).isEqualTo(1);
@@ -385,7 +381,7 @@ class JobStoreActivitiesImplTest {
         activities.completeJob(new CompleteJobInput(jobId, userId, List.of(image), 0));
 
         var late = activities.failJob(
-                new FailJobInput(jobId, userId, JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "late"));
+                new FailJobInput(jobId, userId, JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "late", false));
 
         assertThat(late.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(late.refunded()).isZero();
@@ -393,16 +389,49 @@ class JobStoreActivitiesImplTest {
     }
 
     @Test
-    void completingACanceledJobRecordsNothing() {
-        acceptJob(1, "private");
-        activities.failJob(new FailJobInput(jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled"));
-        StoredImage image = store(0, served("/cdn/late.png", PNG));
+    void completingACanceledJobRecordsNothingAndRemovesItsObjects() {
+        acceptJob(1, "public");
+        StoredImage image = store(0, served("/cdn/early.png", PNG));
+        activities.failJob(
+                new FailJobInput(jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled", false));
 
         var done = activities.completeJob(new CompleteJobInput(jobId, userId, List.of(image), 0));
 
         assertThat(done.status()).isEqualTo(JobStatus.CANCELED);
         assertThat(images.find(image.imageId())).isEmpty();
+        assertThat(images.pageGallery(10, null).items())
+                .noneMatch(i -> i.jobId().equals(jobId));
+        assertThat(keysOfJob()).isEmpty();
         assertThat(used()).isZero();
+    }
+
+    @Test
+    void aCopyThatLandsAfterTheJobEndedIsTakenBack() {
+        acceptJob(1, "private");
+        activities.failJob(new FailJobInput(jobId, userId, JobStatus.FAILED, JobErrorCode.TIMEOUT, "late", false));
+
+        ApplicationFailure failure = ActivityTestStack.applicationFailure(() -> store(0, served("/cdn/late.png", PNG)));
+
+        assertThat(failure.getType()).isEqualTo(FailureType.JOB_FINISHED.name());
+        assertThat(failure.isNonRetryable()).isTrue();
+        assertThat(keysOfJob()).isEmpty();
+    }
+
+    @Test
+    void aCancelAfterFalStartedKeepsTheCharge() {
+        acceptJob(2, "private");
+        jobs.markRunning(jobId);
+
+        var canceled = activities.failJob(new FailJobInput(
+                jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled after fal started", true));
+
+        assertThat(canceled.status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(canceled.refunded()).isZero();
+        assertThat(used()).isEqualTo(2);
+        assertThat(quota.inFlightJobs(userId)).isEmpty();
+        JobRecord record = jobs.find(jobId).orElseThrow();
+        assertThat(record.chargedImages()).isEqualTo(2);
+        assertThat(record.refundedImages()).isZero();
     }
 
     @Test
@@ -410,7 +439,7 @@ class JobStoreActivitiesImplTest {
         acceptJob(1, "private");
 
         ApplicationFailure failure = applicationFailure(() -> activities.failJob(
-                new FailJobInput(jobId, "someone-else", JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "x")));
+                new FailJobInput(jobId, "someone-else", JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "x", false)));
 
         assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
         assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
@@ -489,7 +518,7 @@ class JobStoreActivitiesImplTest {
         users.markDeleting(userId);
 
         var failed = activities.failJob(
-                new FailJobInput(jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "account deleted"));
+                new FailJobInput(jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "account deleted", false));
 
         assertThat(failed.status()).isEqualTo(JobStatus.CANCELED);
         assertThat(quota.inFlightJobs(userId)).isEmpty();

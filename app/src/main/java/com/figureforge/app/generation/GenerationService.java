@@ -9,6 +9,7 @@ import com.figureforge.activities.data.QuotaPeriod;
 import com.figureforge.activities.data.Reservation;
 import com.figureforge.activities.data.UserRecord;
 import com.figureforge.activities.data.UserRepository;
+import com.figureforge.activities.generation.JobSettlement;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.config.FigureForgeProperties.Plan;
 import com.figureforge.app.plans.QuotaPolicy;
@@ -24,6 +25,7 @@ import com.figureforge.workflows.generation.ImageGenerationWorkflow;
 import com.figureforge.workflows.generation.ImageGenerationWorkflow.ImageGenerationInput;
 import com.figureforge.workflows.generation.JobErrorCode;
 import com.figureforge.workflows.generation.JobStatus;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
@@ -58,6 +60,7 @@ public class GenerationService {
     private final UserRepository users;
     private final ImageRepository images;
     private final QuotaLedger ledger;
+    private final JobSettlement settlement;
     private final QuotaPolicy quota;
     private final WorkflowClient temporal;
     private final FigureForgeProperties properties;
@@ -71,6 +74,7 @@ public class GenerationService {
             UserRepository users,
             ImageRepository images,
             QuotaLedger ledger,
+            JobSettlement settlement,
             QuotaPolicy quota,
             WorkflowClient temporal,
             FigureForgeProperties properties,
@@ -80,6 +84,7 @@ public class GenerationService {
         this.users = users;
         this.images = images;
         this.ledger = ledger;
+        this.settlement = settlement;
         this.quota = quota;
         this.temporal = temporal;
         this.properties = properties;
@@ -139,7 +144,7 @@ public class GenerationService {
             String owner = jobs.claimIdempotencyKey(caller.id(), key, jobId);
             if (!owner.equals(jobId)) {
                 // A concurrent request with the same key won: give back what we took, answer with its job.
-                release(caller.id(), jobId, period.key(), count);
+                release(caller.id(), jobId, period.key());
                 return new Accepted(awaitJob(owner), true);
             }
         }
@@ -156,8 +161,7 @@ public class GenerationService {
         if (users.find(caller.id()).map(UserRecord::deleting).orElse(true)) {
             // Account deletion began while this request ran: it may already have listed the jobs, so
             // this one settles itself instead of starting a workflow deletion would not cancel.
-            jobs.finish(jobId, JobStatus.CANCELED, List.of(), JobErrorCode.CANCELED, "account deleted");
-            release(caller.id(), jobId, period.key(), count);
+            settlement.end(job, JobStatus.CANCELED, JobErrorCode.CANCELED, "account deleted", count);
             throw new ApiException(ErrorCode.ACCOUNT_DELETING, "This account is being deleted.");
         }
         startWorkflow(caller, job, accepted);
@@ -199,8 +203,7 @@ public class GenerationService {
             log.debug("Workflow for job {} already started", job.jobId());
         } catch (RuntimeException e) {
             log.error("Could not start the workflow of job {}", job.jobId(), e);
-            jobs.finish(job.jobId(), JobStatus.FAILED, List.of(), JobErrorCode.GENERATION_FAILED, "could not start");
-            release(caller.id(), job.jobId(), job.quotaPeriod(), job.numImages());
+            settlement.end(job, JobStatus.FAILED, JobErrorCode.GENERATION_FAILED, "could not start", job.numImages());
             throw new ApiException(
                     ErrorCode.SERVICE_UNAVAILABLE, "Generation is unavailable right now; nothing was charged.");
         }
@@ -208,9 +211,11 @@ public class GenerationService {
 
     /**
      * Frees in-flight slots that no live job holds: jobs that finished without freeing theirs, and
-     * reservations whose request died (API crash) before the job was recorded or its workflow started.
-     * A slot is only taken from a request that is long gone ({@link #ABANDONED_AFTER}), never from one
-     * that may still be between reserving and starting.
+     * reservations whose request died (API crash) before the job was recorded or its workflow started,
+     * or whose workflow closed without settling the job. A slot is only taken from a request that is
+     * long gone ({@link #ABANDONED_AFTER}), never from one that may still be between reserving and
+     * starting. Everything settles through {@link JobSettlement}, against the period the reservation
+     * was made in.
      *
      * @return whether a slot was freed
      */
@@ -219,7 +224,8 @@ public class GenerationService {
         for (String heldBy : ledger.inFlightJobs(userId)) {
             Optional<JobRecord> job = jobs.find(heldBy);
             if (job.isPresent() && job.get().status().finished()) {
-                freed |= ledger.releaseInFlight(userId, heldBy);
+                settlement.apply(job.get());
+                freed = true;
                 continue;
             }
             boolean abandoned = JobIds.issuedAt(heldBy)
@@ -230,24 +236,29 @@ public class GenerationService {
             }
             if (job.isEmpty()) {
                 log.warn("Releasing the slot of job {} of user {}: reserved, never recorded", heldBy, userId);
-                ledger.refund(userId, heldBy, period.key(), ledger.charged(userId, heldBy, period.key()));
-                freed |= ledger.releaseInFlight(userId, heldBy);
-            } else if (job.get().status() == JobStatus.QUEUED && !workflowExists(heldBy)) {
-                log.warn("Failing job {} of user {}: recorded, its workflow never started", heldBy, userId);
-                if (jobs.finish(heldBy, JobStatus.FAILED, List.of(), JobErrorCode.GENERATION_FAILED, "never started")) {
-                    ledger.refund(
-                            userId, heldBy, job.get().quotaPeriod(), job.get().numImages());
-                }
-                freed |= ledger.releaseInFlight(userId, heldBy);
+                settlement.abandonReservation(userId, heldBy, period.key());
+                freed = true;
+            } else if (!workflowRunning(heldBy)) {
+                log.warn("Failing job {} of user {}: its workflow never started or ended unsettled", heldBy, userId);
+                settlement.end(
+                        job.get(),
+                        JobStatus.FAILED,
+                        JobErrorCode.GENERATION_FAILED,
+                        "never started",
+                        job.get().numImages());
+                freed = true;
             }
         }
         return freed;
     }
 
-    private boolean workflowExists(String jobId) {
+    /** A run that exists and has not closed; a closed run left its job unsettled only by failing. */
+    private boolean workflowRunning(String jobId) {
         try {
-            temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId)).describe();
-            return true;
+            return temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId))
+                            .describe()
+                            .getStatus()
+                    == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
         } catch (WorkflowNotFoundException e) {
             return false;
         }
@@ -260,7 +271,10 @@ public class GenerationService {
                 .orElseThrow(() -> new ApiException(ErrorCode.JOB_NOT_FOUND, "No job " + jobId + "."));
     }
 
-    /** Requests cancellation; the workflow cancels the fal request and refunds the quota. */
+    /**
+     * Requests cancellation; the workflow cancels the fal request and settles the job: refunded if fal
+     * had not started the work, charged (with any images fal still delivers) if it had.
+     */
     public JobRecord cancel(CurrentUser caller, String jobId) {
         JobRecord job = ownedJob(caller, jobId);
         if (job.status().finished()) {
@@ -271,24 +285,32 @@ public class GenerationService {
         try {
             temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId)).cancel();
         } catch (WorkflowNotFoundException gone) {
-            // No running workflow (it never started, or just ended): settle the record here.
-            if (jobs.finish(jobId, JobStatus.CANCELED, List.of(), JobErrorCode.CANCELED, "canceled by the owner")) {
-                release(caller.id(), jobId, job.quotaPeriod(), job.numImages());
-            }
+            // No workflow (it never started, so fal never saw the job): settle the record here. If it
+            // just ended instead, the job is settled already and this changes nothing.
+            settlement.end(job, JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled by the owner", job.numImages());
         }
         return jobs.find(jobId).orElse(job);
     }
 
+    /**
+     * A job's images: from the job record, as decided with its status (the gallery item where there
+     * is one, for its current visibility); jobs from before images were kept there read the items.
+     */
     public List<ImageRecord> imagesOf(JobRecord job) {
+        if (!job.storedImages().isEmpty()) {
+            return job.storedImages().stream()
+                    .map(stored -> images.find(stored.imageId()).orElseGet(() -> ImageRecord.of(job, stored)))
+                    .toList();
+        }
         return job.imageIds().stream()
                 .map(images::find)
                 .flatMap(Optional::stream)
                 .toList();
     }
 
-    private void release(String userId, String jobId, String period, int count) {
-        ledger.refund(userId, jobId, period, count);
-        ledger.releaseInFlight(userId, jobId);
+    /** Gives back a reservation that did not become a job. */
+    private void release(String userId, String jobId, String period) {
+        settlement.abandonReservation(userId, jobId, period);
     }
 
     /** The job of a concurrent request that claimed the same key may be a few milliseconds from existing. */

@@ -156,7 +156,9 @@ class ImagesController {
                 progress,
                 job.createdAt(),
                 job.startedAt(),
-                job.finishedAt());
+                job.finishedAt(),
+                job.chargedImages(),
+                job.status().finished() ? job.chargedImages() < job.numImages() : null);
     }
 
     private JobView.Progress progress(String jobId) {

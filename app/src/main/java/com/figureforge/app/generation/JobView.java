@@ -9,6 +9,10 @@ import tools.jackson.databind.JsonNode;
  *
  * @param request the structured request as accepted (with defaults filled in)
  * @param progress live detail from the workflow while the job runs, else null
+ * @param chargedImages images the job counts against the quota: the reservation while it runs, what
+ *     stays charged once it ended
+ * @param refunded once the job ended: whether any of its reservation was given back (false for a
+ *     cancel after fal started the work); null while it runs
  */
 public record JobView(
         String jobId,
@@ -20,7 +24,9 @@ public record JobView(
         Progress progress,
         Instant createdAt,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        int chargedImages,
+        Boolean refunded) {
 
     public record JobError(String code, String message) {}
 

@@ -249,13 +249,17 @@ class GenerationE2ETest {
     }
 
     @Test
-    void cancelWhileRunningCancelsAtFalAndRefunds() {
+    void cancelWhileQueuedAtFalCancelsThereAndRefunds() {
         var user = e2e.newUser("free");
-        fal.setLatency(Duration.ofMillis(200), Duration.ofSeconds(30));
+        fal.setLatency(Duration.ofSeconds(30), Duration.ofMillis(200));
         int submittedBefore = fal.submissionCount();
         int canceledBefore = fal.cancellations().size();
         String jobId = e2e.startJob(user, "{}");
-        e2e.awaitJob(user, jobId, j -> j.get("status").asString().equals("running"), Duration.ofSeconds(30));
+        e2e.awaitJob(
+                user,
+                jobId,
+                j -> "IN_QUEUE".equals(j.path("progress").path("fal_status").asString(null)),
+                Duration.ofSeconds(30));
         assertThat(e2e.quota(user).get("used").asInt()).isEqualTo(1);
 
         var cancel = api.delete("/api/images/job/" + jobId + "/", user.token());
@@ -264,6 +268,8 @@ class GenerationE2ETest {
         JsonNode job = e2e.awaitFinished(user, jobId);
         assertThat(job.get("status").asString()).isEqualTo("canceled");
         assertThat(job.get("error").get("code").asString()).isEqualTo("canceled");
+        assertThat(job.get("refunded").asBoolean()).isTrue();
+        assertThat(job.get("charged_images").asInt()).isZero();
         assertThat(e2e.quota(user).get("used").asInt()).isZero();
         assertThat(e2e.quota(user).get("in_flight").asInt()).isZero();
         assertThat(fal.submissionCount() - submittedBefore).isEqualTo(1);
@@ -273,6 +279,30 @@ class GenerationE2ETest {
                 .extracting(FalEmulator.Cancellation::requestId)
                 .containsExactly(submitted);
         assertProblem(api.delete("/api/images/job/" + jobId + "/", user.token()), 409, "job_already_finished");
+    }
+
+    @Test
+    void cancelAfterFalStartedIsChargedAndKeepsTheImagesFalStillDelivers() {
+        var user = e2e.newUser("free");
+        fal.setLatency(Duration.ofMillis(100), Duration.ofSeconds(3));
+        String jobId = e2e.startJob(user, "{}");
+        e2e.awaitJob(
+                user,
+                jobId,
+                j -> "IN_PROGRESS".equals(j.path("progress").path("fal_status").asString(null)),
+                Duration.ofSeconds(30));
+
+        assertThat(api.delete("/api/images/job/" + jobId + "/", user.token()).status())
+                .isEqualTo(202);
+
+        // fal's runner finishes the work it was signalled to stop: fal bills it, the user keeps it.
+        JsonNode job = e2e.awaitFinished(user, jobId);
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("succeeded");
+        assertThat(job.get("images")).hasSize(1);
+        assertThat(job.get("refunded").asBoolean()).isFalse();
+        assertThat(job.get("charged_images").asInt()).isEqualTo(1);
+        assertThat(e2e.quota(user).get("used").asInt()).isEqualTo(1);
+        assertThat(e2e.quota(user).get("in_flight").asInt()).isZero();
     }
 
     @Test
@@ -329,7 +359,7 @@ class GenerationE2ETest {
         String live = JobIds.issue(Instant.now());
         assertThat(ledger.reserve(user.id(), live, 1, period, 10, 1)).isEqualTo(Reservation.RESERVED);
         assertProblem(e2e.generate(user, "{}"), 429, "too_many_jobs");
-        ledger.refund(user.id(), live, period, 1);
+        ledger.settle(user.id(), live, period, 1);
         ledger.releaseInFlight(user.id(), live);
     }
 

@@ -30,7 +30,8 @@ public interface FalActivities {
 
     /**
      * Cancels the job's fal request, if one was submitted (looked up by job id when {@code submission}
-     * is null). Harmless when the request already finished or was never made.
+     * is null), and reports whether fal had started the work, which fal bills. Harmless when the
+     * request already finished or was never made.
      */
     @ActivityMethod
     CancelOutput cancel(CancelInput input);
@@ -58,6 +59,10 @@ public interface FalActivities {
 
     record CancelInput(String jobId, FalSubmission submission) {}
 
-    /** @param canceled true when fal confirmed a queued request was removed */
-    record CancelOutput(boolean requested, boolean canceled) {}
+    /**
+     * @param canceled true when fal accepted the cancel
+     * @param workStarted true when fal had started the work (it runs or ran to completion): fal bills it
+     * @param submission the request canceled, when there was one
+     */
+    record CancelOutput(boolean requested, boolean canceled, boolean workStarted, FalSubmission submission) {}
 }

@@ -25,13 +25,16 @@ public interface JobStoreActivities {
     StoreImageOutput storeImage(StoreImageInput input);
 
     /**
-     * Records the stored images and the job as succeeded, frees the in-flight slot, and refunds the
-     * images the safety checker blocked.
+     * Records the job as succeeded with its stored images (or, if it ended otherwise meanwhile, removes
+     * them), frees the in-flight slot, and refunds the images the safety checker blocked.
      */
     @ActivityMethod
     CompleteJobOutput completeJob(CompleteJobInput input);
 
-    /** Records the job as failed or canceled, frees the in-flight slot and refunds its whole reservation. */
+    /**
+     * Records the job as failed or canceled and frees the in-flight slot; gives back the whole reservation
+     * unless {@code keepCharge} (a cancel after fal started the work, which fal bills).
+     */
     @ActivityMethod
     FailJobOutput failJob(FailJobInput input);
 
@@ -47,7 +50,9 @@ public interface JobStoreActivities {
 
     record CompleteJobOutput(JobStatus status, int refunded) {}
 
-    record FailJobInput(String jobId, String userId, JobStatus status, String errorCode, String errorMessage) {}
+    /** @param keepCharge true when fal did billable work: the reservation stays charged */
+    record FailJobInput(
+            String jobId, String userId, JobStatus status, String errorCode, String errorMessage, boolean keepCharge) {}
 
     record FailJobOutput(JobStatus status, int refunded) {}
 }

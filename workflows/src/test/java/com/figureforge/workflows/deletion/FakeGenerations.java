@@ -41,7 +41,12 @@ final class FakeGenerations {
                                                     .setStartToCloseTimeout(Duration.ofSeconds(10))
                                                     .build())
                                     .failJob(new JobStoreActivities.FailJobInput(
-                                            input.jobId(), input.userId(), JobStatus.CANCELED, "canceled", "canceled"));
+                                            input.jobId(),
+                                            input.userId(),
+                                            JobStatus.CANCELED,
+                                            "canceled",
+                                            "canceled",
+                                            false));
                         })
                         .run();
                 throw canceled;

@@ -24,6 +24,10 @@ class FakeFal implements FalActivities {
     volatile List<String> statusSequence = List.of("IN_QUEUE", "IN_PROGRESS", "COMPLETED");
     volatile String stuckAt;
     volatile List<Boolean> nsfw = List.of();
+    /** What a status check after a cancel shows: fal had started the work (it bills it). */
+    volatile boolean workStarted;
+
+    final ConcurrentLinkedQueue<RuntimeException> resultFailures = new ConcurrentLinkedQueue<>();
     private volatile FalSubmission persisted;
 
     static ApplicationFailure failure(FailureType type, String message) {
@@ -63,6 +67,10 @@ class FakeFal implements FalActivities {
 
     @Override
     public FetchResultOutput fetchResult(FetchResultInput input) {
+        RuntimeException failure = resultFailures.poll();
+        if (failure != null) {
+            throw failure;
+        }
         List<FalImage> images = new ArrayList<>();
         int count = Math.max(1, nsfw.size());
         for (int i = 0; i < count; i++) {
@@ -75,6 +83,7 @@ class FakeFal implements FalActivities {
     @Override
     public CancelOutput cancel(CancelInput input) {
         cancels.add(input);
-        return new CancelOutput(persisted != null, persisted != null);
+        boolean started = persisted != null && workStarted;
+        return new CancelOutput(persisted != null, persisted != null, started, persisted);
     }
 }

@@ -59,10 +59,11 @@ class FakeJobStore implements JobStoreActivities {
     public FailJobOutput failJob(FailJobInput input) {
         calls.add("failJob:" + input.status().wire());
         failures.add(input);
+        int refund = input.keepCharge() ? 0 : 2;
         if (finalStatus == null) {
             finalStatus = input.status();
-            refunded += 2;
+            refunded += refund;
         }
-        return new FailJobOutput(input.status(), 2);
+        return new FailJobOutput(input.status(), refund);
     }
 }

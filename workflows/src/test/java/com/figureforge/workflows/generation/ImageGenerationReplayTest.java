@@ -26,6 +26,16 @@ class ImageGenerationReplayTest {
         RecordedHistories.replayRecorded(RECORDED, ImageGenerationWorkflowImpl.class);
     }
 
+    /**
+     * Recorded before the cost-aware cancel (every cancel refunded): the version marker keeps such
+     * runs on their old path when a worker replays them.
+     */
+    @Test
+    void cancelRecordedBeforeTheCostRuleReplays() throws Exception {
+        RecordedHistories.replayRecorded(
+                "/histories/image-generation-canceled-while-running.json", ImageGenerationWorkflowImpl.class);
+    }
+
     @Test
     void freshHistoryReplaysAndCanBeRecorded() throws Exception {
         RecordedHistories.replayFresh(runAndFetchHistory(), RECORDED, ImageGenerationWorkflowImpl.class);

@@ -148,9 +148,83 @@ class ImageGenerationWorkflowTest {
     }
 
     @Test
-    void cancelWhileRunningCancelsFalRequestAndRefunds() {
+    void cancelBeforeFalStartedIsRefundedEvenIfFalStartsDuringTheCancel() {
+        fal.stuckAt = "IN_QUEUE";
+        fal.workStarted = false;
+        assertCancelCleansUp(p -> "IN_QUEUE".equals(p.falStatus()));
+        assertThat(store.failures.getFirst().keepCharge()).isFalse();
+        assertThat(store.refunded).isEqualTo(2);
+    }
+
+    @Test
+    void cancelAfterFalStartedIsChargedAndKeepsTheImagesFalDelivers() {
         fal.stuckAt = "IN_PROGRESS";
-        assertCancelCleansUp(p -> "IN_PROGRESS".equals(p.falStatus()));
+        ImageGenerationWorkflow workflow = newWorkflow();
+        WorkflowClient.start(workflow::generate, input(1, 600));
+        awaitProgress(workflow, p -> "IN_PROGRESS".equals(p.falStatus()));
+
+        WorkflowStub stub = WorkflowStub.fromTyped(workflow);
+        stub.cancel();
+        fal.stuckAt = null;
+        fal.statusSequence = List.of("COMPLETED");
+
+        // Temporal closes a run whose cancel was requested as canceled; the job's record tells the outcome.
+        assertThatThrownBy(() -> stub.getResult(ImageGenerationResult.class))
+                .isInstanceOf(WorkflowFailedException.class)
+                .cause()
+                .isInstanceOf(CanceledFailure.class);
+        assertThat(store.finalStatus).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(store.stored).hasSize(1);
+        assertThat(fal.cancels).hasSize(1);
+        assertThat(store.failures).isEmpty();
+        assertThat(store.calls).endsWith("completeJob");
+        assertThat(store.refunded).isZero();
+    }
+
+    @Test
+    void cancelAfterFalStartedThatDeliversNothingEndsCanceledAndCharged() {
+        fal.stuckAt = "IN_PROGRESS";
+        fal.resultFailures.add(FakeFal.failure(FailureType.FAL_REQUEST_FAILED, "client_cancelled"));
+        ImageGenerationWorkflow workflow = newWorkflow();
+        WorkflowClient.start(workflow::generate, input(1, 600));
+        awaitProgress(workflow, p -> "IN_PROGRESS".equals(p.falStatus()));
+
+        WorkflowStub stub = WorkflowStub.fromTyped(workflow);
+        stub.cancel();
+        fal.stuckAt = null;
+        fal.statusSequence = List.of("COMPLETED");
+
+        assertThatThrownBy(() -> stub.getResult(ImageGenerationResult.class))
+                .isInstanceOf(WorkflowFailedException.class)
+                .cause()
+                .isInstanceOf(CanceledFailure.class);
+        assertThat(store.failures).singleElement().satisfies(f -> {
+            assertThat(f.status()).isEqualTo(JobStatus.CANCELED);
+            assertThat(f.keepCharge()).isTrue();
+        });
+        assertThat(store.refunded).isZero();
+        assertThat(store.calls).doesNotContain("completeJob");
+    }
+
+    @Test
+    void cancelThatFindsFalAlreadyWorkingChargesThoughTheWorkflowSawItQueued() {
+        fal.stuckAt = "IN_QUEUE";
+        fal.workStarted = true;
+        fal.resultFailures.add(FakeFal.failure(FailureType.FAL_REQUEST_FAILED, "stopped"));
+        ImageGenerationWorkflow workflow = newWorkflow();
+        WorkflowClient.start(workflow::generate, input(1, 600));
+        awaitProgress(workflow, p -> "IN_QUEUE".equals(p.falStatus()));
+
+        WorkflowStub stub = WorkflowStub.fromTyped(workflow);
+        stub.cancel();
+        fal.stuckAt = null;
+        fal.statusSequence = List.of("COMPLETED");
+
+        assertThatThrownBy(() -> stub.getResult(ImageGenerationResult.class))
+                .isInstanceOf(WorkflowFailedException.class);
+        assertThat(store.failures)
+                .singleElement()
+                .satisfies(f -> assertThat(f.keepCharge()).isTrue());
     }
 
     @Test
