@@ -26,10 +26,16 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * answers a token response whose {@code access_token} has {@code sub} and {@code username} = alice,
- * {@code token_use} = access, {@code client_id} = the requested client, {@code scope}, {@code
+ * {@code token_use} = access, {@code client_id} = the requested client, {@code scope} ({@code openid
+ * email profile} unless the form asks for another), {@code auth_time} (the sign-in: now), {@code
  * cognito:groups} (when given), {@code iss}, {@code iat}, {@code exp} and no {@code aud}. Without
  * {@code username} it is a machine token: {@code sub} = the client id and no {@code username}, as
  * Cognito's client-credentials tokens are. The client secret is not checked.
+ *
+ * <p>Like Cognito, it serves the user's email at its userinfo endpoint ({@link #userInfoEndpoint()},
+ * named in the discovery document) to an access token with the {@code openid email} scope: {@code
+ * <username>@example.test} unless {@link #setEmail} or the token form's {@code -d email=...} set
+ * another. The access tokens themselves never carry an email.
  *
  * <p>The issuer takes its name from the host the client used: call it as {@code localhost} (as
  * {@link #issuerUri()} does), not {@code 127.0.0.1}, or the {@code iss} claim will not match.
@@ -43,29 +49,34 @@ public final class OidcIssuer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OidcIssuer.class);
 
     private final MockOAuth2Server server;
+    private final UserInfoEndpoint userInfo;
     private final int port;
 
-    private OidcIssuer(MockOAuth2Server server, int port) {
+    private OidcIssuer(MockOAuth2Server server, UserInfoEndpoint userInfo, int port) {
         this.server = server;
+        this.userInfo = userInfo;
         this.port = port;
     }
 
     /** Starts on {@code localhost:port}; 0 picks a free port. The local run uses 9090. */
     public static OidcIssuer start(int port) {
+        OAuth2TokenProvider tokens = new OAuth2TokenProvider();
+        UserInfoEndpoint userInfo = new UserInfoEndpoint(tokens);
         OAuth2Config config = new OAuth2Config(
                 false,
                 null,
                 null,
                 false,
-                new OAuth2TokenProvider(),
-                Set.of(new TokenEndpointCallback(ISSUER_ID, DEFAULT_TOKEN_TTL)));
-        MockOAuth2Server server = new MockOAuth2Server(config);
+                tokens,
+                Set.of(new TokenEndpointCallback(ISSUER_ID, DEFAULT_TOKEN_TTL, userInfo)));
+        // Extra routes come before the server's own, so this userinfo replaces its token-echoing one.
+        MockOAuth2Server server = new MockOAuth2Server(config, userInfo);
         try {
             server.start(InetAddress.getByName("localhost"), port);
         } catch (UnknownHostException e) {
             throw new IllegalStateException("localhost does not resolve", e);
         }
-        OidcIssuer issuer = new OidcIssuer(server, server.baseUrl().port());
+        OidcIssuer issuer = new OidcIssuer(server, userInfo, server.baseUrl().port());
         log.info("OIDC issuer (Cognito stand-in) at {}", issuer.issuerUri());
         return issuer;
     }
@@ -81,6 +92,34 @@ public final class OidcIssuer implements AutoCloseable {
 
     public String tokenEndpoint() {
         return issuerUri() + "/token";
+    }
+
+    /** Where access tokens with the {@code openid} scope buy the user's profile, as in Cognito. */
+    public String userInfoEndpoint() {
+        return issuerUri() + "/userinfo";
+    }
+
+    /** The email the userinfo endpoint answers for {@code username}. */
+    public String emailOf(String username) {
+        return userInfo.emailOf(username);
+    }
+
+    /** Changes the user's email, as an admin or the user would in Cognito; tokens are unaffected. */
+    public void setEmail(String username, String email) {
+        userInfo.setEmail(username, email);
+    }
+
+    /**
+     * Makes the userinfo endpoint answer {@code status} (e.g. 503) to every call until called with 0,
+     * to show that callers survive an outage.
+     */
+    public void failUserInfo(int status) {
+        userInfo.failWith(status);
+    }
+
+    /** How many userinfo calls the endpoint has answered (failed ones included). */
+    public int userInfoCalls() {
+        return userInfo.calls();
     }
 
     public int port() {
@@ -108,6 +147,18 @@ public final class OidcIssuer implements AutoCloseable {
                 ttl);
     }
 
+    /** An access token for {@code username} with the given {@code scope} (e.g. without {@code openid}). */
+    public String accessTokenWithScope(String username, String scope) {
+        Objects.requireNonNull(username, "username");
+        return mint(
+                ISSUER_ID,
+                LOCAL_CLIENT_ID,
+                username,
+                List.of(),
+                CognitoClaims.accessToken(username, LOCAL_CLIENT_ID, List.of(), scope),
+                DEFAULT_TOKEN_TTL);
+    }
+
     /** A Cognito ID token (token_use = id, aud = the local client, an email): not an access token. */
     public String idToken(String username) {
         Objects.requireNonNull(username, "username");
@@ -116,7 +167,7 @@ public final class OidcIssuer implements AutoCloseable {
                 LOCAL_CLIENT_ID,
                 username,
                 List.of(LOCAL_CLIENT_ID),
-                CognitoClaims.idToken(username, username + "@example.com"),
+                CognitoClaims.idToken(username, emailOf(username)),
                 DEFAULT_TOKEN_TTL);
     }
 

@@ -11,13 +11,14 @@ import no.nav.security.mock.oauth2.token.OAuth2TokenCallback;
 /**
  * Shapes tokens requested over HTTP from {@code /cognito/token} like Cognito access tokens for the
  * user named in the form: {@code username} (subject and {@code username} claim) and the optional
- * comma-separated {@code groups} ({@code cognito:groups}). Any other extra field, such as {@code
- * email}, is ignored: Cognito access tokens carry no email.
+ * comma-separated {@code groups} ({@code cognito:groups}). An {@code email} field changes the user's
+ * email in the issuer's directory (as if changed in Cognito before this sign-in): the userinfo
+ * endpoint serves it, the token does not carry it, as Cognito access tokens carry no email.
  *
  * <p>Nimbus parses the form into a {@link TokenRequest}; fields that are not part of the OAuth grant
  * end up in {@link TokenRequest#getCustomParameters()}.
  */
-record TokenEndpointCallback(String issuerId, Duration ttl) implements OAuth2TokenCallback {
+record TokenEndpointCallback(String issuerId, Duration ttl, UserInfoEndpoint directory) implements OAuth2TokenCallback {
 
     @Override
     public String subject(TokenRequest tokenRequest) {
@@ -40,7 +41,12 @@ record TokenEndpointCallback(String issuerId, Duration ttl) implements OAuth2Tok
     public Map<String, Object> addClaims(TokenRequest tokenRequest) {
         String scope =
                 tokenRequest.getScope() == null ? null : tokenRequest.getScope().toString();
-        return CognitoClaims.accessToken(username(tokenRequest), clientId(tokenRequest), groups(tokenRequest), scope);
+        String username = username(tokenRequest);
+        String email = parameter(tokenRequest, "email");
+        if (username != null && email != null && !email.isBlank()) {
+            directory.setEmail(username, email.strip());
+        }
+        return CognitoClaims.accessToken(username, clientId(tokenRequest), groups(tokenRequest), scope);
     }
 
     @Override

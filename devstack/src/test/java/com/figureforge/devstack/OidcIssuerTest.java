@@ -59,14 +59,20 @@ class OidcIssuerTest {
         assertThat(claims.get("iat").asLong()).isBetween(now - 60, now + 5);
         assertThat(claims.get("exp").asLong()).isGreaterThan(now + 3000);
         assertThat(claims.has("aud")).as("Cognito access tokens carry no aud").isFalse();
+        assertThat(claims.get("auth_time").asLong()).isBetween(now - 60, now + 5);
+        assertThat(claims.get("scope").asString().split(" ")).contains("openid", "email");
         assertThat(claims.has("cognito:groups")).isFalse();
         assertThat(claims.has("email")).isFalse();
     }
 
     @Test
-    void anotherUserClientAndGroupsComeFromTheFormAndEmailIsIgnored() throws Exception {
+    void anotherUserClientAndGroupsComeFromTheFormAndTheEmailGoesToUserInfoNotTheToken() throws Exception {
         JsonNode response = postTokenForm("grant_type=client_credentials&client_id=mobile-app&client_secret=x"
                 + "&username=bob&groups=admin,%20beta&email=bob%40example.com");
+        assertThat(userInfo(response.get("access_token").asString())
+                        .get("email")
+                        .asString())
+                .isEqualTo("bob@example.com");
 
         JsonNode claims = payload(response.get("access_token").asString());
         assertThat(claims.get("sub").asString()).isEqualTo("bob");
@@ -83,6 +89,7 @@ class OidcIssuerTest {
         assertThat(discovery.get("issuer").asString()).isEqualTo(issuer.issuerUri());
         assertThat(discovery.get("jwks_uri").asString()).isEqualTo(issuer.jwksUri());
         assertThat(discovery.get("token_endpoint").asString()).isEqualTo(issuer.tokenEndpoint());
+        assertThat(discovery.get("userinfo_endpoint").asString()).isEqualTo(issuer.userInfoEndpoint());
 
         JsonNode jwks = JSON.readTree(get(issuer.jwksUri()));
         assertThat(jwks.get("keys").size()).isGreaterThan(0);
@@ -133,7 +140,7 @@ class OidcIssuerTest {
         JsonNode id = payload(issuer.idToken("dave"));
         assertThat(id.get("token_use").asString()).isEqualTo("id");
         assertThat(strings(id.get("aud"))).containsExactly(OidcIssuer.LOCAL_CLIENT_ID);
-        assertThat(id.get("email").asString()).isEqualTo("dave@example.com");
+        assertThat(id.get("email").asString()).isEqualTo("dave@example.test");
         assertThat(id.get("cognito:username").asString()).isEqualTo("dave");
         assertThat(id.get("iss").asString()).isEqualTo(issuer.issuerUri());
 
@@ -143,6 +150,82 @@ class OidcIssuerTest {
                 .isNotEqualTo(issuer.issuerUri());
         assertThat(foreign.get("username").asString()).isEqualTo("erin");
         assertThat(foreign.get("token_use").asString()).isEqualTo("access");
+    }
+
+    @Test
+    void userInfoAnswersTheUsersEmailToTheirAccessToken() throws Exception {
+        String token = postTokenForm(
+                        "grant_type=client_credentials&client_id=figureforge-local&client_secret=local&username=frank")
+                .get("access_token")
+                .asString();
+
+        JsonNode info = userInfo(token);
+        assertThat(info.get("sub").asString()).isEqualTo("frank");
+        assertThat(info.get("username").asString()).isEqualTo("frank");
+        assertThat(info.get("email").asString()).isEqualTo("frank@example.test");
+        assertThat(info.get("email_verified").asString()).isEqualTo("true");
+        assertThat(userInfo(issuer.accessToken("frank")).get("email").asString())
+                .isEqualTo("frank@example.test");
+
+        issuer.setEmail("frank", "frank@new.example");
+        assertThat(userInfo(token).get("email").asString())
+                .as("the directory answers, not the token")
+                .isEqualTo("frank@new.example");
+        assertThat(issuer.emailOf("frank")).isEqualTo("frank@new.example");
+    }
+
+    @Test
+    void userInfoWantsTheOpenidScopeForAnythingAndTheEmailScopeForTheEmail() throws Exception {
+        assertThat(userInfoCall(issuer.accessTokenWithScope("gina", "aws.cognito.signin.user.admin"))
+                        .statusCode())
+                .isEqualTo(403);
+        JsonNode withoutEmail = JSON.readTree(userInfoCall(issuer.accessTokenWithScope("gina", "openid profile"))
+                .body());
+        assertThat(withoutEmail.get("sub").asString()).isEqualTo("gina");
+        assertThat(withoutEmail.has("email")).isFalse();
+    }
+
+    @Test
+    void userInfoRefusesWhatIsNotAValidAccessTokenOfThisIssuer() throws Exception {
+        assertThat(userInfoCall(null).statusCode()).isEqualTo(401);
+        assertThat(userInfoCall("not-a-jwt").statusCode()).isEqualTo(401);
+        assertThat(userInfoCall(issuer.idToken("hank")).statusCode()).isEqualTo(401);
+        assertThat(userInfoCall(issuer.accessTokenFromIssuer("other", "hank")).statusCode())
+                .isEqualTo(401);
+        HttpResponse<String> expired =
+                userInfoCall(issuer.accessToken("hank", OidcIssuer.LOCAL_CLIENT_ID, List.of(), Duration.ofMinutes(-5)));
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(expired.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).contains("invalid_token"));
+    }
+
+    @Test
+    void userInfoCanBeToldToFail() throws Exception {
+        String token = issuer.accessToken("ivan");
+        int before = issuer.userInfoCalls();
+        issuer.failUserInfo(503);
+        try {
+            assertThat(userInfoCall(token).statusCode()).isEqualTo(503);
+        } finally {
+            issuer.failUserInfo(0);
+        }
+        assertThat(userInfoCall(token).statusCode()).isEqualTo(200);
+        assertThat(issuer.userInfoCalls()).isEqualTo(before + 2);
+    }
+
+    private static JsonNode userInfo(String token) throws Exception {
+        HttpResponse<String> response = userInfoCall(token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static HttpResponse<String> userInfoCall(String token) throws Exception {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(issuer.userInfoEndpoint())).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode postTokenForm(String form) throws Exception {

@@ -8,6 +8,7 @@ import com.stripe.model.StripeCollection;
 import com.stripe.model.Subscription;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
+import com.stripe.param.CustomerUpdateParams;
 import com.stripe.param.SubscriptionListParams;
 import com.stripe.param.checkout.SessionCreateParams;
 import java.time.Duration;
@@ -76,13 +77,16 @@ public class StripeGateway implements BillingAccounts {
      * The user's Stripe customer: {@code knownCustomerId} if it still exists, else a new customer with
      * {@code metadata.user_id} and the email, created with idempotency key {@code customer-<userId>}
      * (so concurrent or repeated first checkouts within Stripe's 24 h key window create one customer).
-     * Store the returned id on the user ({@code UserRepository#linkStripeCustomer}).
+     * A known customer whose email differs from {@code email} gets {@code email} (receipts go to the
+     * address Cognito has now); a failure to update is logged, not thrown. Store the returned id on the
+     * user ({@code UserRepository#linkStripeCustomer}).
      */
     public String ensureCustomer(String userId, String email, String knownCustomerId) {
         requireText(userId, "userId");
         if (knownCustomerId != null && !knownCustomerId.isBlank()) {
             Optional<Customer> known = retrieveCustomer(knownCustomerId);
             if (known.isPresent()) {
+                updateEmailIfOutdated(known.get(), email, userId);
                 return known.get().getId();
             }
             log.warn("Stripe customer {} of user {} is gone: creating a new one", knownCustomerId, userId);
@@ -101,6 +105,26 @@ public class StripeGateway implements BillingAccounts {
                     .getId();
         } catch (StripeException e) {
             throw StripeGatewayException.from("creating the Stripe customer of user " + userId, e);
+        }
+    }
+
+    private void updateEmailIfOutdated(Customer customer, String email, String userId) {
+        if (email == null || email.isBlank() || email.equals(customer.getEmail())) {
+            return;
+        }
+        try {
+            stripe.v1()
+                    .customers()
+                    .update(
+                            customer.getId(),
+                            CustomerUpdateParams.builder().setEmail(email).build());
+        } catch (StripeException e) {
+            // The customer still works; the next checkout or portal visit tries again.
+            log.warn(
+                    "Could not update the email of Stripe customer {} of user {}: {}",
+                    customer.getId(),
+                    userId,
+                    e.getMessage());
         }
     }
 

@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param periodStart start of the current billing period of a paid plan, else {@code null}
  * @param periodEnd end of the current billing period of a paid plan, else {@code null}
  * @param deleting account deletion has started: accept no new work
+ * @param emailSignInAt the sign-in (a token's {@code auth_time}) whose email from Cognito is stored;
+ *     {@code null} until the email was first fetched
  */
 public record UserRecord(
         String id,
@@ -27,7 +29,8 @@ public record UserRecord(
         Instant periodEnd,
         Instant createdAt,
         Instant updatedAt,
-        boolean deleting) {
+        boolean deleting,
+        Instant emailSignInAt) {
 
     public static final String DEFAULT_PLAN = "free";
     public static final String DEFAULT_SUBSCRIPTION_STATUS = "none";

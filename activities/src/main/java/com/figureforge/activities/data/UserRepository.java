@@ -42,6 +42,9 @@ public class UserRepository {
     private static final String UPDATED_AT = "updatedAt";
     private static final String DELETING = "deleting";
     private static final String DELETING_SINCE = "deletingSince";
+    /** Epoch seconds, like the JWT's auth_time it comes from (a number compares correctly). */
+    private static final String EMAIL_SIGN_IN_AT = "emailSignInAt";
+
     private static final String REQUESTED_AT = "requestedAt";
     private static final String DELETED_AT = "deletedAt";
 
@@ -177,6 +180,48 @@ public class UserRepository {
     }
 
     /**
+     * Stores the email Cognito reports for the sign-in at {@code signInAt} (the token's {@code
+     * auth_time}). Only a later sign-in than the one stored writes: racing requests and a late answer
+     * never move the email back. {@code email} null keeps the stored email (the source knew none) and
+     * records the sign-in as covered, so it is not asked again until the next sign-in.
+     *
+     * @return the user as stored afterwards (changed or not), or empty if there is no such user
+     */
+    public Optional<UserRecord> refreshEmail(String id, String email, Instant signInAt) {
+        Objects.requireNonNull(signInAt, "signInAt");
+        Map<String, String> names = new HashMap<>(
+                Map.of("#pk", FigureForgeTable.PK, "#signIn", EMAIL_SIGN_IN_AT, "#updatedAt", UPDATED_AT));
+        Map<String, AttributeValue> values =
+                new HashMap<>(Map.of(":signIn", Items.n(signInAt.getEpochSecond()), ":now", time(now())));
+        String expression = "SET #signIn = :signIn, #updatedAt = :now";
+        if (email != null) {
+            names.put("#email", EMAIL);
+            values.put(":email", s(email));
+            expression += ", #email = :email";
+        }
+        String update = expression;
+        try {
+            Map<String, AttributeValue> item = dynamo.updateItem(b -> b.tableName(table)
+                            .key(Keys.key(Keys.user(id), Keys.PROFILE))
+                            .updateExpression(update)
+                            .conditionExpression(
+                                    "attribute_exists(#pk) AND (attribute_not_exists(#signIn) OR #signIn < :signIn)")
+                            .expressionAttributeNames(names)
+                            .expressionAttributeValues(values)
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
+            return Optional.of(fromItem(item));
+        } catch (ConditionalCheckFailedException sameOrLaterSignInStoredOrNoUser) {
+            return find(id);
+        }
+    }
+
+    private static Instant emailSignInAt(Map<String, AttributeValue> item) {
+        Long seconds = Items.number(item, EMAIL_SIGN_IN_AT);
+        return seconds == null ? null : Instant.ofEpochSecond(seconds);
+    }
+
+    /**
      * Flags the account as being deleted (new work is refused by callers that see the flag).
      *
      * @return true if this call set the flag, false if it was already set or there is no such user
@@ -301,7 +346,8 @@ public class UserRepository {
                 Items.time(item, PERIOD_END),
                 Items.time(item, CREATED_AT),
                 Items.time(item, UPDATED_AT),
-                Items.bool(item, DELETING));
+                Items.bool(item, DELETING),
+                emailSignInAt(item));
     }
 
     /** SET/REMOVE clauses with one placeholder per attribute. */

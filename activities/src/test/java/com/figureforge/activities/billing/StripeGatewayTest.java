@@ -94,6 +94,32 @@ class StripeGatewayTest {
     }
 
     @Test
+    void aKnownCustomerWithAnOutdatedEmailGetsTheCurrentOne() {
+        stripe.stubFor(get(urlEqualTo("/v1/customers/cus_known"))
+                .willReturn(json(200, customer("cus_known", "alice", false))));
+        stripe.stubFor(post(urlEqualTo("/v1/customers/cus_known"))
+                .willReturn(json(200, customer("cus_known", "alice", false))));
+
+        assertThat(gateway.ensureCustomer("alice", "alice@new.example", "cus_known"))
+                .isEqualTo("cus_known");
+
+        assertThat(form(single(postRequestedFor(urlEqualTo("/v1/customers/cus_known")))))
+                .isEqualTo(Map.of("email", "alice@new.example"));
+        stripe.verify(0, postRequestedFor(urlEqualTo("/v1/customers")));
+    }
+
+    @Test
+    void aFailedEmailUpdateDoesNotFailTheCheckout() {
+        stripe.stubFor(get(urlEqualTo("/v1/customers/cus_known"))
+                .willReturn(json(200, customer("cus_known", "alice", false))));
+        stripe.stubFor(post(urlEqualTo("/v1/customers/cus_known"))
+                .willReturn(json(500, "{\"error\": {\"type\": \"api_error\", \"message\": \"boom\"}}")));
+
+        assertThat(gateway.ensureCustomer("alice", "alice@new.example", "cus_known"))
+                .isEqualTo("cus_known");
+    }
+
+    @Test
     void aDeletedKnownCustomerIsReplacedUnderAnotherIdempotencyKey() {
         stripe.stubFor(
                 get(urlEqualTo("/v1/customers/cus_gone")).willReturn(json(200, customer("cus_gone", "alice", true))));

@@ -269,6 +269,68 @@ class UserRepositoryTest {
         return new MutableClock(Instant.parse("2026-11-14T10:00:00Z").plusMillis(i));
     }
 
+    @Test
+    void refreshEmailStoresTheEmailOfTheSignIn() {
+        String id = id();
+        UserRecord created = users.getOrCreate(id, "alice", null);
+        assertThat(created.email()).isNull();
+        assertThat(created.emailSignInAt()).isNull();
+        Instant signIn = Instant.parse("2026-11-14T09:59:00Z");
+        clock.advance(Duration.ofMinutes(1));
+
+        UserRecord refreshed =
+                users.refreshEmail(id, "alice@example.test", signIn).orElseThrow();
+
+        assertThat(refreshed.email()).isEqualTo("alice@example.test");
+        assertThat(refreshed.emailSignInAt()).isEqualTo(signIn);
+        assertThat(refreshed.updatedAt()).isEqualTo(clock.instant());
+        assertThat(users.find(id)).contains(refreshed);
+    }
+
+    @Test
+    void onlyALaterSignInChangesTheStoredEmail() {
+        String id = id();
+        users.getOrCreate(id, "bob", null);
+        Instant first = Instant.parse("2026-11-14T09:00:00Z");
+        users.refreshEmail(id, "bob@old.example", first);
+
+        assertThat(users.refreshEmail(id, "late@answer.example", first).orElseThrow())
+                .as("the same sign-in again")
+                .satisfies(u -> assertThat(u.email()).isEqualTo("bob@old.example"));
+        assertThat(users.refreshEmail(id, "older@answer.example", first.minusSeconds(60))
+                        .orElseThrow()
+                        .email())
+                .as("an older sign-in")
+                .isEqualTo("bob@old.example");
+
+        UserRecord later =
+                users.refreshEmail(id, "bob@new.example", first.plusSeconds(1)).orElseThrow();
+        assertThat(later.email()).isEqualTo("bob@new.example");
+        assertThat(later.emailSignInAt()).isEqualTo(first.plusSeconds(1));
+        assertThat(later.plan()).as("nothing else changes").isEqualTo("free");
+    }
+
+    @Test
+    void aRefreshWithoutEmailKeepsTheStoredOneAndCoversTheSignIn() {
+        String id = id();
+        users.getOrCreate(id, "carol", "carol@example.test");
+        Instant signIn = Instant.parse("2026-11-14T09:30:00Z");
+
+        UserRecord refreshed = users.refreshEmail(id, null, signIn).orElseThrow();
+
+        assertThat(refreshed.email()).isEqualTo("carol@example.test");
+        assertThat(refreshed.emailSignInAt()).isEqualTo(signIn);
+    }
+
+    @Test
+    void refreshEmailOfAnUnknownUserCreatesNothing() {
+        String id = id();
+
+        assertThat(users.refreshEmail(id, "ghost@example.test", Instant.parse("2026-11-14T09:00:00Z")))
+                .isEmpty();
+        assertThat(users.find(id)).isEmpty();
+    }
+
     private static String id() {
         return UUID.randomUUID().toString();
     }

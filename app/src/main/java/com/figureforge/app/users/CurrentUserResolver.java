@@ -17,15 +17,18 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 
 /**
  * Resolves a {@link CurrentUser} controller parameter from the bearer token. The user's record is
- * created on their first authenticated request (a conditional put: concurrent first requests agree).
+ * created on their first authenticated request (a conditional put: concurrent first requests agree),
+ * and its email is fetched from Cognito on the first request of each sign-in ({@link SignInEmails}).
  */
 @Component
 class CurrentUserResolver implements HandlerMethodArgumentResolver {
 
     private final UserRepository users;
+    private final SignInEmails signInEmails;
 
-    CurrentUserResolver(UserRepository users) {
+    CurrentUserResolver(UserRepository users, SignInEmails signInEmails) {
         this.users = users;
+        this.signInEmails = signInEmails;
     }
 
     @Override
@@ -50,13 +53,17 @@ class CurrentUserResolver implements HandlerMethodArgumentResolver {
         }
         UserRecord record;
         try {
-            // A deleted account leaves a tombstone: its token never creates the user again.
-            record = users.getOrCreate(id, username, jwt.getClaimAsString("email"));
+            // A deleted account leaves a tombstone: its token never creates the user again. Access
+            // tokens carry no email: SignInEmails fetches it below.
+            record = users.getOrCreate(id, username, null);
         } catch (AccountDeletedException deleted) {
             throw new ApiException(ErrorCode.ACCOUNT_DELETED, "This account has been deleted.");
         }
         if (record.deleting() && !isDeletionRequest(webRequest)) {
             throw new ApiException(ErrorCode.ACCOUNT_DELETING, "This account is being deleted.");
+        }
+        if (!record.deleting()) {
+            record = signInEmails.refresh(record, jwt);
         }
         return new CurrentUser(id, username, record);
     }

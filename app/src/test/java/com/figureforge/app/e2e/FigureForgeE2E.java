@@ -22,6 +22,8 @@ import org.springframework.test.context.ContextConfiguration;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "figureforge.generation.deadline=20s",
+            // A failed email fetch is asked again after this (1m in production).
+            "figureforge.auth.email.retry-after-failure=2s",
             // Small plans so the edges are cheap to reach.
             "figureforge.plans.tiny.display-name=Tiny",
             "figureforge.plans.tiny.monthly-images=3",
