@@ -22,15 +22,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
- * Generation jobs ({@code JOB#{jobId}} / {@code JOB}) and the Idempotency-Key mappings that point at
- * them ({@code USER#{userId}} / {@code IDEM#{sha256(key)}}). Every state change is one conditional
- * write, so retried activities and racing requests cannot apply a change twice. Callers check ownership
- * by comparing {@link JobRecord#userId()}.
+ * Generation jobs ({@code JOB#{jobId}} / {@code JOB}); the Idempotency-Keys that point at them are
+ * {@link IdempotencyKeys}. Every state change is one conditional write, so retried activities and
+ * racing requests cannot apply a change twice. Callers check ownership by comparing
+ * {@link JobRecord#userId()}.
  */
 public class JobRepository {
 
     static final String TYPE_JOB = "job";
-    static final String TYPE_IDEMPOTENCY_KEY = "idempotency_key";
 
     private static final String JOB_ID = "jobId";
     private static final String USER_ID = "userId";
@@ -47,7 +46,6 @@ public class JobRepository {
     private static final String CREATED_AT = "createdAt";
     private static final String STARTED_AT = "startedAt";
     private static final String FINISHED_AT = "finishedAt";
-    private static final String IDEMPOTENCY_KEY = "idempotencyKey";
     private static final String REFUNDED_IMAGES = "refundedImages";
     private static final String STORED_IMAGES = "storedImages";
 
@@ -116,44 +114,6 @@ public class JobRepository {
     public Optional<JobRecord> find(String jobId) {
         Map<String, AttributeValue> item = get(Keys.job(jobId), Keys.JOB);
         return item == null ? Optional.empty() : Optional.of(fromItem(item));
-    }
-
-    /**
-     * Claims an Idempotency-Key of a user for a job: a put conditional on the mapping not existing.
-     *
-     * @return the job id that owns the key: {@code jobId} if this call claimed it, else the id of the
-     *     job whose request claimed it first
-     */
-    public String claimIdempotencyKey(String userId, String key, String jobId) {
-        Map<String, AttributeValue> item = new HashMap<>(Keys.key(Keys.user(userId), Keys.idempotency(key)));
-        item.put(FigureForgeTable.TYPE, s(TYPE_IDEMPOTENCY_KEY));
-        item.put(IDEMPOTENCY_KEY, s(key));
-        item.put(JOB_ID, s(Objects.requireNonNull(jobId, "jobId")));
-        item.put(CREATED_AT, time(clock.instant().truncatedTo(ChronoUnit.MILLIS)));
-        try {
-            dynamo.putItem(b -> b.tableName(table)
-                    .item(item)
-                    .conditionExpression("attribute_not_exists(#pk)")
-                    .expressionAttributeNames(Map.of("#pk", FigureForgeTable.PK)));
-            return jobId;
-        } catch (ConditionalCheckFailedException claimedBefore) {
-            return findJobIdByIdempotencyKey(userId, key)
-                    .orElseThrow(() -> new IllegalStateException("idempotency key mapping vanished"));
-        }
-    }
-
-    /** The id of the job that owns this user's Idempotency-Key, if any. */
-    public Optional<String> findJobIdByIdempotencyKey(String userId, String key) {
-        Map<String, AttributeValue> item = get(Keys.user(userId), Keys.idempotency(key));
-        return item == null ? Optional.empty() : Optional.ofNullable(Items.string(item, JOB_ID));
-    }
-
-    /**
-     * The job that owns this user's Idempotency-Key. Empty if the key is unclaimed, and also for the
-     * moment between a request claiming the key and storing its job.
-     */
-    public Optional<JobRecord> findByIdempotencyKey(String userId, String key) {
-        return findJobIdByIdempotencyKey(userId, key).flatMap(this::find);
     }
 
     /**

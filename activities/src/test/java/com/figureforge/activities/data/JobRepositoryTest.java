@@ -65,42 +65,6 @@ class JobRepositoryTest {
     }
 
     @Test
-    void twoRacersClaimingOneIdempotencyKeyGetTheSameJobId() throws Exception {
-        String user = id();
-        String key = "key-" + id();
-
-        List<String> owners = Race.run(8, i -> jobs.claimIdempotencyKey(user, key, "job-" + i));
-
-        assertThat(new HashSet<>(owners)).hasSize(1);
-        assertThat(owners.getFirst()).startsWith("job-");
-        assertThat(jobs.findJobIdByIdempotencyKey(user, key)).contains(owners.getFirst());
-    }
-
-    @Test
-    void idempotencyKeysAreScopedToTheUser() {
-        String key = "shared-key";
-        String userA = id();
-        String userB = id();
-
-        assertThat(jobs.claimIdempotencyKey(userA, key, "job-a")).isEqualTo("job-a");
-        assertThat(jobs.claimIdempotencyKey(userB, key, "job-b")).isEqualTo("job-b");
-        assertThat(jobs.claimIdempotencyKey(userA, key, "job-c")).isEqualTo("job-a");
-    }
-
-    @Test
-    void findByIdempotencyKeyReturnsTheOwningJob() {
-        String user = id();
-        JobRecord job = newJob(id(), user);
-        assertThat(jobs.findByIdempotencyKey(user, "k1")).isEmpty();
-
-        jobs.claimIdempotencyKey(user, "k1", job.jobId());
-        assertThat(jobs.findByIdempotencyKey(user, "k1")).isEmpty(); // claimed, job not stored yet
-        jobs.create(job);
-
-        assertThat(jobs.findByIdempotencyKey(user, "k1")).contains(job);
-    }
-
-    @Test
     void falSubmissionIsRecordedOnceAndASecondCallGetsTheFirst() {
         JobRecord job = newJob(id(), "user-1");
         jobs.create(job);

@@ -40,6 +40,7 @@ public final class UserFixture {
         Clock clock = Clock.systemUTC();
         UserRepository users = new UserRepository(dynamo, table, clock);
         JobRepository jobRepository = new JobRepository(dynamo, table, clock);
+        IdempotencyKeys idempotencyKeys = new IdempotencyKeys(dynamo, table, clock);
         ImageRepository images = new ImageRepository(dynamo, table, clock, galleryShards);
         QuotaLedger quota = new QuotaLedger(dynamo, table, clock);
         users.getOrCreate(userId, "name-" + userId, userId + "@example.com");
@@ -52,7 +53,8 @@ public final class UserFixture {
             jobRepository.create(JobRecord.queued(
                     jobId, userId, "{}", "prompt " + j, imagesPerJob, visibility, PERIOD, t0.plusSeconds(j)));
             quota.reserve(userId, jobId, imagesPerJob, PERIOD, 1_000_000, 1_000_000);
-            jobRepository.claimIdempotencyKey(userId, "key-" + j, jobId);
+            idempotencyKeys.claim(userId, "key-" + j, "fingerprint-" + j, jobId);
+            idempotencyKeys.bind(userId, "key-" + j, jobId);
             List<ImageRecord> records = new ArrayList<>();
             for (int i = 0; i < imagesPerJob; i++) {
                 records.add(new ImageRecord(

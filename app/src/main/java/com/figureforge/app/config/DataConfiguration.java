@@ -1,6 +1,7 @@
 package com.figureforge.app.config;
 
 import com.figureforge.activities.data.FigureForgeTable;
+import com.figureforge.activities.data.IdempotencyKeys;
 import com.figureforge.activities.data.ImageRepository;
 import com.figureforge.activities.data.JobRepository;
 import com.figureforge.activities.data.QuotaLedger;
@@ -71,6 +72,11 @@ class DataConfiguration {
     @Bean
     JobRepository jobRepository(DynamoDbClient dynamo, TableName table, Clock clock) {
         return new JobRepository(dynamo, table.value(), clock);
+    }
+
+    @Bean
+    IdempotencyKeys idempotencyKeys(DynamoDbClient dynamo, TableName table, Clock clock) {
+        return new IdempotencyKeys(dynamo, table.value(), clock);
     }
 
     @Bean

@@ -50,13 +50,13 @@ import tools.jackson.databind.json.JsonMapper;
 public class GenerationService {
 
     private static final Logger log = LoggerFactory.getLogger(GenerationService.class);
-    static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
     static final String DEFAULT_ASPECT_RATIO = "3:4";
 
     /** A reservation older than this whose job never started belongs to a request that died. */
     static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofMinutes(2);
 
     private final JobRepository jobs;
+    private final IdempotencyKeyClaims idempotencyKeys;
     private final UserRepository users;
     private final ImageRepository images;
     private final QuotaLedger ledger;
@@ -71,6 +71,7 @@ public class GenerationService {
 
     GenerationService(
             JobRepository jobs,
+            IdempotencyKeyClaims idempotencyKeys,
             UserRepository users,
             ImageRepository images,
             QuotaLedger ledger,
@@ -81,6 +82,7 @@ public class GenerationService {
             JsonMapper json,
             Clock clock) {
         this.jobs = jobs;
+        this.idempotencyKeys = idempotencyKeys;
         this.users = users;
         this.images = images;
         this.ledger = ledger;
@@ -100,13 +102,25 @@ public class GenerationService {
         if (user.deleting()) {
             throw new ApiException(ErrorCode.ACCOUNT_DELETING, "This account is being deleted.");
         }
-        String key = checkIdempotencyKey(idempotencyKey);
-        if (key != null) {
-            Optional<JobRecord> earlier = jobs.findByIdempotencyKey(caller.id(), key);
-            if (earlier.isPresent()) {
-                return new Accepted(earlier.get(), true);
-            }
+        // The key is claimed before anything is reserved, for the job id this request will use; a
+        // refusal releases it (see IdempotencyKeyClaims for the whole state machine).
+        String jobId = JobIds.issue(clock.instant());
+        IdempotencyKeyClaims.Claim claim = idempotencyKeys.claim(caller.id(), idempotencyKey, body, jobId);
+        if (claim.replayed()) {
+            return new Accepted(claim.replay(), true);
         }
+        Accepted accepted;
+        try {
+            accepted = accept(caller, user, body, jobId);
+        } catch (RuntimeException refused) {
+            idempotencyKeys.release(claim, refused);
+            throw refused;
+        }
+        idempotencyKeys.bind(claim);
+        return accepted;
+    }
+
+    private Accepted accept(CurrentUser caller, UserRecord user, GenerationRequest body, String jobId) {
         String planId = quota.planId(user);
         Plan plan = quota.plan(user);
         GenerationRequest request = body == null ? empty() : body;
@@ -117,7 +131,6 @@ public class GenerationService {
         GenerationRequest accepted = withDefaults(request, user);
         String prompt = prompts.build(accepted);
         Instant now = clock.instant();
-        String jobId = JobIds.issue(now);
         QuotaPeriod period = quota.period(user, now);
         int count = accepted.numImages();
 
@@ -139,14 +152,6 @@ public class GenerationService {
                         "The " + planId + " plan runs " + plan.inFlightJobs()
                                 + " job(s) at a time; wait for one to finish.");
             case RESERVED, ALREADY_RESERVED -> {}
-        }
-        if (key != null) {
-            String owner = jobs.claimIdempotencyKey(caller.id(), key, jobId);
-            if (!owner.equals(jobId)) {
-                // A concurrent request with the same key won: give back what we took, answer with its job.
-                release(caller.id(), jobId, period.key());
-                return new Accepted(awaitJob(owner), true);
-            }
         }
         JobRecord job = JobRecord.queued(
                 jobId,
@@ -306,44 +311,6 @@ public class GenerationService {
                 .map(images::find)
                 .flatMap(Optional::stream)
                 .toList();
-    }
-
-    /** Gives back a reservation that did not become a job. */
-    private void release(String userId, String jobId, String period) {
-        settlement.abandonReservation(userId, jobId, period);
-    }
-
-    /** The job of a concurrent request that claimed the same key may be a few milliseconds from existing. */
-    private JobRecord awaitJob(String jobId) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            Optional<JobRecord> job = jobs.find(jobId);
-            if (job.isPresent()) {
-                return job.get();
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new ApiException(
-                ErrorCode.IDEMPOTENCY_KEY_CONFLICT,
-                "Another request with this Idempotency-Key is still being processed; retry shortly.");
-    }
-
-    private static String checkIdempotencyKey(String key) {
-        if (key == null) {
-            return null;
-        }
-        boolean printable = key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
-        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || !printable) {
-            throw new ApiException(
-                    ErrorCode.VALIDATION_FAILED,
-                    "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " visible ASCII characters.",
-                    List.of(new FieldError("Idempotency-Key", "must be 1 to 255 visible ASCII characters")));
-        }
-        return key;
     }
 
     private GenerationRequest withDefaults(GenerationRequest r, UserRecord user) {

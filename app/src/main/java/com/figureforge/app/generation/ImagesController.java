@@ -39,6 +39,11 @@ class ImagesController {
     /** A live progress query must never hold a request thread hostage when workers are busy or down. */
     private static final long PROGRESS_QUERY_TIMEOUT_MS = 1000;
 
+    private static final String IDEMPOTENCY_KEY_DOC = "Optional, 1-255 visible ASCII characters, remembered 24 h per"
+            + " user: the same key and body return the same job, charged once (Idempotent-Replayed: true); another"
+            + " body is 422 idempotency_key_reused; while the first request is still being accepted, 409"
+            + " idempotency_key_in_progress; a refused request (400, 402, 429, 503) frees its key.";
+
     private final GenerationService generation;
     private final ImageRepository images;
     private final ImageLinks links;
@@ -67,8 +72,7 @@ class ImagesController {
     ResponseEntity<JobView> generate(
             CurrentUser caller,
             @RequestBody(required = false) GenerationRequest request,
-            @Parameter(description = "Optional; the same key from the same user returns the same job, charged once")
-                    @RequestHeader(name = "Idempotency-Key", required = false)
+            @Parameter(description = IDEMPOTENCY_KEY_DOC) @RequestHeader(name = "Idempotency-Key", required = false)
                     String idempotencyKey) {
         GenerationService.Accepted accepted = generation.start(caller, request, idempotencyKey);
         JobRecord job = accepted.job();

@@ -26,7 +26,8 @@ public enum ErrorCode {
     INVALID_SIGNATURE(HttpStatus.BAD_REQUEST, "Invalid webhook signature"),
     ALREADY_ON_PLAN(HttpStatus.CONFLICT, "Already on this plan"),
     NO_BILLING_ACCOUNT(HttpStatus.CONFLICT, "No billing account"),
-    IDEMPOTENCY_KEY_CONFLICT(HttpStatus.CONFLICT, "Idempotency key in use"),
+    IDEMPOTENCY_KEY_IN_PROGRESS(HttpStatus.CONFLICT, "Idempotency key in progress"),
+    IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
     SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable");
 
