@@ -21,7 +21,9 @@ public enum FailureType {
     JOB_FINISHED(false),
     /**
      * An error that no retry can fix (invalid request to a store, an item over its size limit, a bug):
-     * retrying would hold the user's in-flight slot forever, so the job fails and is refunded.
+     * retrying would hold the user's in-flight slot forever, so generation fails the job and refunds it.
+     * Raised as a retryable failure so that a workflow whose policy has no {@code doNotRetry} (account
+     * deletion) keeps trying.
      */
     NON_RETRYABLE(false),
     /** Stripe or the network failed in a way that may pass (5xx, 429, idempotency-key conflict, I/O). */

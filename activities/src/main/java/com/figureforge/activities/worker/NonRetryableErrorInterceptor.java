@@ -17,10 +17,12 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
  * Retry hygiene for every activity of the workers. Temporal retries any exception that is not marked
  * otherwise, and most of our activities retry without limit, so an error that can never succeed (a
  * DynamoDB ValidationException, an item grown past 400 KB, a bug such as a NullPointerException) would
- * be retried forever while the job holds the user's in-flight slot. Such errors become the
- * non-retryable {@link FailureType#NON_RETRYABLE}: the workflow ends the job failed and refunded.
- * Everything else (throttling, 5xx, I/O, {@code IllegalStateException}s that report a partial S3
- * delete) stays retryable.
+ * be retried forever while the job holds the user's in-flight slot. Such errors get the failure type
+ * {@link FailureType#NON_RETRYABLE}, and each workflow's retry policy decides: the policies of
+ * {@code RetryPolicies} list it in {@code doNotRetry}, so generation stops at once and ends the job
+ * failed and refunded; account deletion retries until done, on purpose (erasure must finish, and a
+ * fixed release then completes it). Everything else (throttling, 5xx, I/O,
+ * {@code IllegalStateException}s that report a partial S3 delete) keeps its plain retryable type.
  *
  * <p>Attempts above {@link #ATTEMPTS_WORTH_A_LOOK} are counted in
  * {@value #HIGH_ATTEMPTS_METRIC} (tagged with the activity type): a step retried that often is
@@ -69,7 +71,7 @@ public class NonRetryableErrorInterceptor extends WorkerInterceptorBase {
                     if (e instanceof ApplicationFailure || !cannotSucceedOnRetry(e)) {
                         throw e;
                     }
-                    throw ApplicationFailure.newNonRetryableFailureWithCause(
+                    throw ApplicationFailure.newFailureWithCause(
                             e.getClass().getSimpleName() + ": " + e.getMessage(), FailureType.NON_RETRYABLE.name(), e);
                 }
             }

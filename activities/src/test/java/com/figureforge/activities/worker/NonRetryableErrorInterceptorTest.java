@@ -34,7 +34,10 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 
-/** The interceptor on a real worker of the Temporal test server, with activities retried without limit. */
+/**
+ * The interceptor on a real worker of the Temporal test server, with activities retried without limit
+ * except for the failure types that will not change (as {@code RetryPolicies} configures them).
+ */
 class NonRetryableErrorInterceptorTest {
 
     private static final String QUEUE = "retry-hygiene";
@@ -60,6 +63,7 @@ class NonRetryableErrorInterceptorTest {
                                     .setRetryOptions(RetryOptions.newBuilder()
                                             .setInitialInterval(java.time.Duration.ofMillis(10))
                                             .setBackoffCoefficient(1.0)
+                                            .setDoNotRetry(FailureType.nonRetryable())
                                             .build())
                                     .build())
                     .step(failure);

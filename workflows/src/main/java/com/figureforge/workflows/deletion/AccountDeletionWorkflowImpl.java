@@ -63,7 +63,12 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
     /** Passes stop here even if the last one found something (only a writer ignoring the flag could cause that). */
     static final int MAX_PASSES = 10;
 
-    /** Unlimited attempts (maximum attempts 0), backing off to a few minutes between them. */
+    /**
+     * Unlimited attempts (maximum attempts 0), backing off to a few minutes between them, and no
+     * {@code doNotRetry}: erasure is a promise to the user, so an outage or even a bug
+     * ({@code NON_RETRYABLE}) delays it instead of leaving the account half deleted; a fixed release
+     * completes it. Operators see a stuck step in the attempts metric and the Web UI.
+     */
     private static final RetryOptions UNTIL_DONE = RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(1))
             .setBackoffCoefficient(2.0)
