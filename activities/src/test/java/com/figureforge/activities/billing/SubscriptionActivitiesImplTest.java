@@ -57,7 +57,8 @@ class SubscriptionActivitiesImplTest {
         stripe.start();
         String table = ActivityTestStack.freshTable("subscriptions");
         users = new UserRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
-        impl = new SubscriptionActivitiesImpl(StripeGatewayTest.gatewayFor(stripe), users, PRICES);
+        var gateway = StripeGatewayTest.gatewayFor(stripe);
+        impl = new SubscriptionActivitiesImpl(gateway, users, PRICES, new StripeSubscriptionChanges(gateway));
     }
 
     @AfterAll
