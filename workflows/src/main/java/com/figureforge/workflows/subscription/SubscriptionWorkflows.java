@@ -12,6 +12,8 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.common.SearchAttributes;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** How callers (the Stripe webhook, the API) reach a user's {@link SubscriptionWorkflow}. */
 public final class SubscriptionWorkflows {
@@ -49,31 +51,36 @@ public final class SubscriptionWorkflows {
 
     /**
      * Applies a completed checkout now, with Update-With-Start: the user's workflow is started if it is
-     * not running, and the answer comes once the subscription was applied.
+     * not running, and the answer comes once the subscription was applied (or the timeout passed: the
+     * workflow still applies it).
      */
-    public static SubscriptionState syncCheckout(WorkflowClient client, SubscriptionInput start, CheckoutSync request) {
+    public static SubscriptionState syncCheckout(
+            WorkflowClient client, SubscriptionInput start, CheckoutSync request, Duration timeout) {
         SubscriptionWorkflow workflow = updateWithStartStub(client, start.userId());
-        return WorkflowClient.executeUpdateWithStart(
-                workflow::syncCheckout,
-                request,
-                UpdateOptions.<SubscriptionState>newBuilder()
-                        .setUpdateId(request.requestId())
-                        .setWaitForStage(WorkflowUpdateStage.COMPLETED)
-                        .build(),
-                new WithStartWorkflowOperation<>(workflow::run, start));
+        return WorkflowClient.startUpdateWithStart(
+                        workflow::syncCheckout,
+                        request,
+                        UpdateOptions.<SubscriptionState>newBuilder()
+                                .setUpdateId(request.requestId())
+                                .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+                                .build(),
+                        new WithStartWorkflowOperation<>(workflow::run, start))
+                .getResult(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Changes the plan of the user's live subscription through the workflow (Update-With-Start). */
-    public static PlanChangeResult changePlan(WorkflowClient client, SubscriptionInput start, PlanChange request) {
+    public static PlanChangeResult changePlan(
+            WorkflowClient client, SubscriptionInput start, PlanChange request, Duration timeout) {
         SubscriptionWorkflow workflow = updateWithStartStub(client, start.userId());
-        return WorkflowClient.executeUpdateWithStart(
-                workflow::changePlan,
-                request,
-                UpdateOptions.<PlanChangeResult>newBuilder()
-                        .setUpdateId(request.requestId())
-                        .setWaitForStage(WorkflowUpdateStage.COMPLETED)
-                        .build(),
-                new WithStartWorkflowOperation<>(workflow::run, start));
+        return WorkflowClient.startUpdateWithStart(
+                        workflow::changePlan,
+                        request,
+                        UpdateOptions.<PlanChangeResult>newBuilder()
+                                .setUpdateId(request.requestId())
+                                .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+                                .build(),
+                        new WithStartWorkflowOperation<>(workflow::run, start))
+                .getResult(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static SubscriptionWorkflow updateWithStartStub(WorkflowClient client, String userId) {

@@ -27,6 +27,7 @@ class SubscriptionUpdatesTest {
 
     private static final String USER = "bob";
     private static final String CUSTOMER = "cus_bob";
+    private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private TestWorkflowEnvironment env;
     private WorkflowClient client;
@@ -58,8 +59,8 @@ class SubscriptionUpdatesTest {
         Instant end = now.plus(30, ChronoUnit.DAYS);
         billing.set(CUSTOMER, subscription("sub_1", "active", "pro", now, end));
 
-        SubscriptionState state =
-                SubscriptionWorkflows.syncCheckout(client, start, new CheckoutSync("checkout:cs_1", CUSTOMER, "sub_1"));
+        SubscriptionState state = SubscriptionWorkflows.syncCheckout(
+                client, start, new CheckoutSync("checkout:cs_1", CUSTOMER, "sub_1"), TIMEOUT);
 
         assertThat(state.plan()).isEqualTo("pro");
         assertThat(state.customerId()).isEqualTo(CUSTOMER);
@@ -68,8 +69,8 @@ class SubscriptionUpdatesTest {
         // The same session again answers the same state without another Stripe read; the webhook's
         // later checkout event re-reads Stripe and writes nothing new.
         int fetches = billing.fetches.size();
-        SubscriptionState again =
-                SubscriptionWorkflows.syncCheckout(client, start, new CheckoutSync("checkout:cs_1", CUSTOMER, "sub_1"));
+        SubscriptionState again = SubscriptionWorkflows.syncCheckout(
+                client, start, new CheckoutSync("checkout:cs_1", CUSTOMER, "sub_1"), TIMEOUT);
         assertThat(again.plan()).isEqualTo("pro");
         assertThat(billing.fetches).hasSize(fetches);
         SubscriptionWorkflows.signalWithStart(
@@ -91,10 +92,11 @@ class SubscriptionUpdatesTest {
         Instant now = now();
         Instant end = now.plus(30, ChronoUnit.DAYS);
         billing.set(CUSTOMER, subscription("sub_1", "active", "hobby", now, end));
-        SubscriptionWorkflows.syncCheckout(client, start, new CheckoutSync("checkout:cs_1", CUSTOMER, "sub_1"));
+        SubscriptionWorkflows.syncCheckout(
+                client, start, new CheckoutSync("checkout:cs_1", CUSTOMER, "sub_1"), TIMEOUT);
 
         PlanChangeResult upgrade = SubscriptionWorkflows.changePlan(
-                client, start, new PlanChange("req-1", "studio", "price_studio", true));
+                client, start, new PlanChange("req-1", "studio", "price_studio", true), TIMEOUT);
 
         assertThat(upgrade.outcome()).isEqualTo(PlanChangeResult.CHANGED);
         assertThat(upgrade.state().plan()).isEqualTo("studio");
@@ -102,8 +104,8 @@ class SubscriptionUpdatesTest {
         assertThat(billing.users.get(USER)).isEqualTo(new ApplyPlanInput(USER, "studio", "active", CUSTOMER, now, end));
         assertThat(billing.priceChanges.getLast().idempotencyKey()).isEqualTo("plan-change-req-1");
 
-        PlanChangeResult downgrade =
-                SubscriptionWorkflows.changePlan(client, start, new PlanChange("req-2", "pro", "price_pro", false));
+        PlanChangeResult downgrade = SubscriptionWorkflows.changePlan(
+                client, start, new PlanChange("req-2", "pro", "price_pro", false), TIMEOUT);
 
         assertThat(downgrade.outcome()).isEqualTo(PlanChangeResult.SCHEDULED);
         assertThat(downgrade.effectiveAt()).isEqualTo(end);
@@ -111,14 +113,14 @@ class SubscriptionUpdatesTest {
         assertThat(billing.users.get(USER).plan()).isEqualTo("studio");
 
         PlanChangeResult same = SubscriptionWorkflows.changePlan(
-                client, start, new PlanChange("req-3", "studio", "price_studio", true));
+                client, start, new PlanChange("req-3", "studio", "price_studio", true), TIMEOUT);
         assertThat(same.outcome()).isEqualTo(PlanChangeResult.UNCHANGED);
     }
 
     @Test
     void aPlanChangeWithoutASubscriptionChangesNothing() {
-        PlanChangeResult result =
-                SubscriptionWorkflows.changePlan(client, start, new PlanChange("req-1", "pro", "price_pro", true));
+        PlanChangeResult result = SubscriptionWorkflows.changePlan(
+                client, start, new PlanChange("req-1", "pro", "price_pro", true), TIMEOUT);
 
         assertThat(result.outcome()).isEqualTo(PlanChangeResult.NO_SUBSCRIPTION);
         assertThat(result.state().plan()).isEqualTo("free");
