@@ -62,6 +62,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       /v1/subscriptions/{id}}, {@code POST /v1/subscriptions/{id}} ({@code cancel_at_period_end},
  *       {@code metadata}, {@code cancellation_details}), {@code DELETE /v1/subscriptions/{id}}.
  *   <li>{@code GET /v1/invoices/{id}}, {@code GET /v1/events/{id}}.
+ *   <li>Session expiry, price swaps, subscription schedules, prorated cancels and the access-changing
+ *       lifecycle events: {@link StripeSubscriptionChangesEmulation}.
  * </ul>
  *
  * <p>{@code Idempotency-Key} is honoured on POSTs as Stripe does: the same key with the same path and
