@@ -62,6 +62,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       /v1/subscriptions/{id}}, {@code POST /v1/subscriptions/{id}} ({@code cancel_at_period_end},
  *       {@code metadata}, {@code cancellation_details}), {@code DELETE /v1/subscriptions/{id}}.
  *   <li>{@code GET /v1/invoices/{id}}, {@code GET /v1/events/{id}}.
+ *   <li>Session expiry, price swaps, subscription schedules, prorated cancels and the access-changing
+ *       lifecycle events: {@link StripeSubscriptionChangesEmulation}.
  * </ul>
  *
  * <p>{@code Idempotency-Key} is honoured on POSTs as Stripe does: the same key with the same path and
@@ -148,11 +150,11 @@ public final class StripeEmulator implements AutoCloseable {
     private record CheckoutLine(String priceId, long quantity, Map<String, String> subscriptionMetadata) {}
 
     /** The API call an event came from ({@code event.request}); both null for automatic events. */
-    private record Origin(String requestId, String idempotencyKey) {
+    record Origin(String requestId, String idempotencyKey) {
         static final Origin AUTOMATIC = new Origin(null, null);
     }
 
-    private static final class StripeFailure extends RuntimeException {
+    static final class StripeFailure extends RuntimeException {
         final int status;
         final String type;
         final String code;
@@ -201,15 +203,16 @@ public final class StripeEmulator implements AutoCloseable {
     private final Clock clock = Clock.systemUTC();
 
     private final Object lock = new Object();
-    private final Map<String, ObjectNode> customers = new LinkedHashMap<>();
+    final Map<String, ObjectNode> customers = new LinkedHashMap<>();
     private final Set<String> deletedCustomers = new HashSet<>();
-    private final Map<String, ObjectNode> checkoutSessions = new LinkedHashMap<>();
+    final Map<String, ObjectNode> checkoutSessions = new LinkedHashMap<>();
     private final Map<String, CheckoutLine> checkoutLines = new LinkedHashMap<>();
     private final Map<String, ObjectNode> portalSessions = new LinkedHashMap<>();
-    private final Map<String, ObjectNode> subscriptions = new LinkedHashMap<>();
+    final Map<String, ObjectNode> subscriptions = new LinkedHashMap<>();
     private final Map<String, ObjectNode> invoices = new LinkedHashMap<>();
     private final Map<String, ObjectNode> events = new LinkedHashMap<>();
     private final Map<String, IdempotentCall> idempotentCalls = new LinkedHashMap<>();
+    private final StripeSubscriptionChangesEmulation changes = new StripeSubscriptionChangesEmulation(this);
 
     private final List<SentEvent> sentEvents = new CopyOnWriteArrayList<>();
     private final List<ApiRequest> requests = new CopyOnWriteArrayList<>();
@@ -330,6 +333,37 @@ public final class StripeEmulator implements AutoCloseable {
         return drive(customerId, subscription -> scheduleCancellation(subscription, cancel, Origin.AUTOMATIC));
     }
 
+    /**
+     * Raises one of {@link StripeSubscriptionChangesEmulation#STEP_EVENTS} (paused, resumed, trial_will_end,
+     * payment_action_required, marked_uncollectible, pending_update_applied/expired) for the customer's
+     * latest live subscription, with the state change Stripe makes along with it.
+     */
+    public List<SentEvent> subscriptionEvent(String customerId, String eventType) {
+        if (!StripeSubscriptionChangesEmulation.STEP_EVENTS.contains(eventType)) {
+            throw new IllegalArgumentException("no emulated lifecycle step raises " + eventType);
+        }
+        var step = StripeSubscriptionChangesEmulation.Step.valueOf(eventType
+                .substring(eventType.indexOf('.') + 1)
+                .replace("subscription.", "")
+                .toUpperCase(java.util.Locale.ROOT));
+        return drive(customerId, subscription -> changes.apply(subscription, step));
+    }
+
+    /** A second subscription made outside the app (dashboard, API): active and paid at once. */
+    public JsonNode subscribeOutsideCheckout(String customerId, String priceId, String userId) {
+        JsonNode created;
+        synchronized (lock) {
+            created = changes.route(
+                    "POST",
+                    List.of("subscriptions"),
+                    new StripeForm(
+                            Map.of("customer", customerId, "items[0][price]", priceId, "metadata[user_id]", userId)),
+                    Origin.AUTOMATIC);
+        }
+        awaitDeliveries();
+        return created;
+    }
+
     /** Sends an event of any type around the given object (a {@code JsonNode}, map or bean). */
     public SentEvent sendEvent(String type, Object dataObject) {
         CompletableFuture<SentEvent> pending;
@@ -427,6 +461,7 @@ public final class StripeEmulator implements AutoCloseable {
             invoices.clear();
             events.clear();
             idempotentCalls.clear();
+            changes.reset();
             sentEvents.clear();
             requests.clear();
         }
@@ -554,6 +589,10 @@ public final class StripeEmulator implements AutoCloseable {
     /** The answer, or null for an unknown route. */
     private JsonNode route(
             HttpExchange exchange, String method, List<String> segments, StripeForm form, Origin origin) {
+        JsonNode changed = changes.route(method, segments, form, origin);
+        if (changed != null) {
+            return changed;
+        }
         String template = ROUTES.stream()
                 .filter(candidate -> matches(candidate, segments))
                 .findFirst()
@@ -739,6 +778,10 @@ public final class StripeEmulator implements AutoCloseable {
 
     /** Under the lock: the checkout page's work. Nothing happens for a session already complete. */
     private List<CompletableFuture<SentEvent>> payCheckout(ObjectNode session) {
+        if (session.get("status").asString().equals("expired")) {
+            throw new IllegalStateException(
+                    "checkout session " + session.get("id").asString() + " has expired");
+        }
         if (!session.get("status").asString().equals("open")) {
             return List.of();
         }
@@ -952,6 +995,7 @@ public final class StripeEmulator implements AutoCloseable {
             return endSubscription(subscription, Origin.AUTOMATIC, null, null);
         }
         ObjectNode before = subscription.deepCopy();
+        changes.beforeRenewal(subscription);
         long start = StripeObjects.periodEnd(subscription);
         long end = start + StripeObjects.PERIOD;
         StripeObjects.setPeriod(subscription, start, end);
@@ -1030,7 +1074,7 @@ public final class StripeEmulator implements AutoCloseable {
         return List.of(emit("customer.subscription.deleted", subscription, null, origin));
     }
 
-    private ObjectNode raiseInvoice(
+    ObjectNode raiseInvoice(
             ObjectNode subscription, String billingReason, long serviceStart, long serviceEnd, boolean paid) {
         ObjectNode customer = customers.get(subscription.get("customer").asString());
         String number;
@@ -1056,7 +1100,7 @@ public final class StripeEmulator implements AutoCloseable {
         return invoice;
     }
 
-    private ObjectNode openInvoice(ObjectNode subscription) {
+    ObjectNode openInvoice(ObjectNode subscription) {
         JsonNode latest = subscription.get("latest_invoice");
         if (latest.isNull()) {
             return null;
@@ -1072,14 +1116,14 @@ public final class StripeEmulator implements AutoCloseable {
         }
     }
 
-    private static boolean isLive(ObjectNode subscription) {
+    static boolean isLive(ObjectNode subscription) {
         return LIVE_STATUSES.contains(subscription.get("status").asString());
     }
 
     // ---- events -------------------------------------------------------------------------------
 
     /** Under the lock: raises an event about a snapshot of the object and queues its delivery. */
-    private CompletableFuture<SentEvent> emit(String type, JsonNode object, ObjectNode previous, Origin origin) {
+    CompletableFuture<SentEvent> emit(String type, JsonNode object, ObjectNode previous, Origin origin) {
         Webhook target = webhook;
         boolean send = target != null && target.wants(type);
         ObjectNode event = StripeObjects.event(
@@ -1392,7 +1436,7 @@ public final class StripeEmulator implements AutoCloseable {
         return key.substring(0, 8) + "*".repeat(key.length() - 12) + key.substring(key.length() - 4);
     }
 
-    private static ObjectNode known(Map<String, ObjectNode> objects, String kind, String id) {
+    static ObjectNode known(Map<String, ObjectNode> objects, String kind, String id) {
         ObjectNode object = objects.get(id);
         if (object == null) {
             throw StripeFailure.missing(kind, id, "id");
@@ -1429,7 +1473,7 @@ public final class StripeEmulator implements AutoCloseable {
         return host == null || host.isBlank() ? baseUrl().toString() : "http://" + host;
     }
 
-    private long now() {
+    long now() {
         return clock.instant().getEpochSecond();
     }
 

@@ -225,6 +225,24 @@ public class StripeGateway implements BillingAccounts {
         }
     }
 
+    /** The customer's newest subscriptions of any status (up to 20); none for a missing customer. */
+    public List<Subscription> subscriptionsOf(String customerId) {
+        requireText(customerId, "customerId");
+        SubscriptionListParams params = SubscriptionListParams.builder()
+                .setCustomer(customerId)
+                .setStatus(SubscriptionListParams.Status.ALL)
+                .setLimit(CURRENT_LIST_LIMIT)
+                .build();
+        try {
+            return stripe.v1().subscriptions().list(params).getData();
+        } catch (StripeException e) {
+            if (isMissing(e)) {
+                return List.of();
+            }
+            throw StripeGatewayException.from("listing the subscriptions of " + customerId, e);
+        }
+    }
+
     /** One subscription by id, or empty if it does not exist. */
     public Optional<Subscription> retrieveSubscription(String subscriptionId) {
         requireText(subscriptionId, "subscriptionId");
@@ -330,19 +348,24 @@ public class StripeGateway implements BillingAccounts {
 
     // --- helpers ---
 
+    /** The SDK client, for the gateway's companions ({@link StripeSubscriptionChanges}, {@link StripeCheckouts}). */
+    StripeClient client() {
+        return stripe;
+    }
+
     /** Stripe's "no such object" answer. */
     static boolean isMissing(StripeException e) {
         return e instanceof InvalidRequestException
                 && (Integer.valueOf(404).equals(e.getStatusCode()) || "resource_missing".equals(e.getCode()));
     }
 
-    private static RequestOptions idempotent(String idempotencyKey) {
+    static RequestOptions idempotent(String idempotencyKey) {
         return idempotencyKey == null || idempotencyKey.isBlank()
                 ? RequestOptions.getDefault()
                 : RequestOptions.builder().setIdempotencyKey(idempotencyKey).build();
     }
 
-    private static void requireText(String value, String name) {
+    static void requireText(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be blank");
         }

@@ -9,10 +9,25 @@ import java.util.Optional;
  * never code. A typed holder rather than a bare {@code Map<String, String>}, which Spring would try to
  * fill with every String bean.
  */
-public record StripePlanPrices(Map<String, String> priceIdToPlan) {
+public record StripePlanPrices(Map<String, String> priceIdToPlan, Map<String, Integer> planRank) {
 
     public StripePlanPrices {
         priceIdToPlan = Map.copyOf(priceIdToPlan);
+        planRank = Map.copyOf(planRank);
+    }
+
+    public StripePlanPrices(Map<String, String> priceIdToPlan) {
+        this(priceIdToPlan, Map.of());
+    }
+
+    /** The same prices, with plans ranked (higher = better, e.g. the monthly quota) to pick the higher plan. */
+    public StripePlanPrices withRanks(Map<String, Integer> ranks) {
+        return new StripePlanPrices(priceIdToPlan, ranks);
+    }
+
+    /** The rank of a price's plan; 0 for an unknown price or an unranked plan. */
+    public int rankOfPrice(String priceId) {
+        return planOf(priceId).map(plan -> planRank.getOrDefault(plan, 0)).orElse(0);
     }
 
     /**

@@ -12,6 +12,8 @@ import com.stripe.model.SubscriptionItem;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +32,14 @@ public class SubscriptionActivitiesImpl implements SubscriptionActivities {
     private final StripeGateway stripe;
     private final UserRepository users;
     private final StripePlanPrices prices;
+    private final StripeSubscriptionChanges changes;
 
-    public SubscriptionActivitiesImpl(StripeGateway stripe, UserRepository users, StripePlanPrices prices) {
+    public SubscriptionActivitiesImpl(
+            StripeGateway stripe, UserRepository users, StripePlanPrices prices, StripeSubscriptionChanges changes) {
         this.stripe = stripe;
         this.users = users;
         this.prices = prices;
+        this.changes = changes;
     }
 
     @Override
@@ -52,9 +57,53 @@ public class SubscriptionActivitiesImpl implements SubscriptionActivities {
                 }
                 customerId = subscription.get().getCustomer();
             }
-            StripeSubscription current =
-                    stripe.currentSubscription(customerId).map(this::toRecord).orElse(null);
-            return new FetchSubscriptionOutput(customerId, current);
+            List<Subscription> all = stripe.subscriptionsOf(customerId);
+            List<Subscription> live = all.stream()
+                    .filter(s -> StripeGateway.LIVE_STATUSES.contains(s.getStatus()))
+                    .sorted(highestPlanFirst())
+                    .toList();
+            if (live.isEmpty()) {
+                StripeSubscription current =
+                        StripeGateway.current(all).map(this::toRecord).orElse(null);
+                return new FetchSubscriptionOutput(customerId, current, List.of());
+            }
+            List<StripeSubscription> others =
+                    live.subList(1, live.size()).stream().map(this::toRecord).toList();
+            return new FetchSubscriptionOutput(customerId, toRecord(live.getFirst()), others);
+        } catch (StripeGatewayException e) {
+            throw failure(e);
+        }
+    }
+
+    /** Of several live subscriptions the one kept: the higher plan, then the newer. */
+    private Comparator<Subscription> highestPlanFirst() {
+        Comparator<Subscription> byRank = Comparator.comparingInt(s -> prices.rankOfPrice(priceOf(s)));
+        Comparator<Subscription> byCreated = Comparator.comparingLong(s -> s.getCreated() == null ? 0 : s.getCreated());
+        return byRank.thenComparing(byCreated).reversed();
+    }
+
+    private static String priceOf(Subscription subscription) {
+        var items = subscription.getItems();
+        if (items == null || items.getData() == null || items.getData().isEmpty()) {
+            return null;
+        }
+        var price = items.getData().getFirst().getPrice();
+        return price == null ? null : price.getId();
+    }
+
+    @Override
+    public ChangePriceOutput changePrice(ChangePriceInput input) {
+        try {
+            return changes.changePrice(input.customerId(), input.priceId(), input.upgrade(), input.idempotencyKey());
+        } catch (StripeGatewayException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public void cancelDuplicate(CancelDuplicateInput input) {
+        try {
+            changes.cancelWithProratedCredit(input.subscriptionId(), "duplicate-" + input.subscriptionId());
         } catch (StripeGatewayException e) {
             throw failure(e);
         }

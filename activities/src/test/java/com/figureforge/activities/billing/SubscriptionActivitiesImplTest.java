@@ -41,7 +41,8 @@ class SubscriptionActivitiesImplTest {
     private static final Instant PERIOD_START = Instant.parse("2026-11-14T00:00:00Z");
     private static final Instant PERIOD_END = Instant.parse("2026-12-14T00:00:00Z");
     private static final StripePlanPrices PRICES = StripePlanPrices.fromPlanPriceIds(
-            Map.of("free", "", "hobby", "price_hobby", "pro", "price_pro", "studio", "price_studio"));
+                    Map.of("free", "", "hobby", "price_hobby", "pro", "price_pro", "studio", "price_studio"))
+            .withRanks(Map.of("free", 10, "hobby", 150, "pro", 600, "studio", 2500));
 
     private static WireMockServer stripe;
     private static UserRepository users;
@@ -57,7 +58,8 @@ class SubscriptionActivitiesImplTest {
         stripe.start();
         String table = ActivityTestStack.freshTable("subscriptions");
         users = new UserRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
-        impl = new SubscriptionActivitiesImpl(StripeGatewayTest.gatewayFor(stripe), users, PRICES);
+        var gateway = StripeGatewayTest.gatewayFor(stripe);
+        impl = new SubscriptionActivitiesImpl(gateway, users, PRICES, new StripeSubscriptionChanges(gateway));
     }
 
     @AfterAll
@@ -99,6 +101,33 @@ class SubscriptionActivitiesImplTest {
                         Instant.parse("2026-11-20T00:00:00Z"),
                         null,
                         PERIOD_START));
+    }
+
+    @Test
+    void ofTwoLiveSubscriptionsTheHigherPlanIsCurrentAndTheOtherADuplicate() {
+        // sub_old becomes a live Studio subscription, older than the live Pro one.
+        stubList(
+                stripe,
+                "cus_alice",
+                fixture("subscriptions-current-and-old.json")
+                        .replace("\"status\": \"canceled\"", "\"status\": \"active\"")
+                        .replace("\"id\": \"price_hobby\"", "\"id\": \"price_studio\""));
+
+        FetchSubscriptionOutput output = activities.fetchSubscription(new FetchSubscriptionInput("cus_alice", null));
+
+        assertThat(output.subscription().id()).isEqualTo("sub_old");
+        assertThat(output.subscription().plan()).isEqualTo("studio");
+        assertThat(output.duplicates()).extracting(StripeSubscription::id).containsExactly("sub_pro");
+    }
+
+    @Test
+    void oneLiveSubscriptionHasNoDuplicates() {
+        stubList(stripe, "cus_alice", fixture("subscriptions-current-and-old.json"));
+
+        assertThat(activities
+                        .fetchSubscription(new FetchSubscriptionInput("cus_alice", null))
+                        .duplicates())
+                .isEmpty();
     }
 
     @Test

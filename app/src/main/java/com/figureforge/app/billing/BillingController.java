@@ -1,22 +1,18 @@
 package com.figureforge.app.billing;
 
+import com.figureforge.activities.billing.StripeCheckouts;
 import com.figureforge.activities.billing.StripeGateway;
-import com.figureforge.activities.billing.StripePlanPrices;
 import com.figureforge.activities.data.UserRecord;
 import com.figureforge.activities.data.UserRepository;
 import com.figureforge.app.config.FigureForgeProperties;
-import com.figureforge.app.plans.PlanCatalog;
-import com.figureforge.app.plans.QuotaPolicy;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
-import com.figureforge.app.web.ApiException.FieldError;
 import com.figureforge.app.web.ErrorCode;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
-import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -25,60 +21,83 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Checkout and the billing portal. Every Stripe write carries an idempotency key: the customer's is
  * derived from the user (one customer, ever), a session's is fresh per request (it makes the SDK's
- * network retries safe; a new request is a new session). The plan changes when Stripe's webhook says so (through the
- * subscription workflow), never here: a checkout that is abandoned changes nothing.
+ * network retries safe; a new request is a new session). The plan changes through the subscription workflow
+ * (Stripe's webhooks, or {@link SubscriptionChangeController}), never here: an abandoned checkout changes
+ * nothing.
  */
 @RestController
 @Tag(name = "Subscriptions")
 @SecurityRequirement(name = "bearer")
 class BillingController {
 
+    /** Subscription statuses that count as live: a user with one changes plan in-app, not by checkout. */
+    static final Set<String> LIVE_STATUSES = Set.of("active", "trialing", "past_due");
+
     private final FigureForgeProperties.Billing billing;
-    private final PlanCatalog plans;
-    private final QuotaPolicy quota;
-    private final StripePlanPrices prices;
+    private final PaidPlans paidPlans;
     private final StripeGateway stripe;
+    private final StripeCheckouts checkouts;
     private final UserRepository users;
 
     BillingController(
             FigureForgeProperties properties,
-            PlanCatalog plans,
-            QuotaPolicy quota,
-            StripePlanPrices prices,
+            PaidPlans paidPlans,
             StripeGateway stripe,
+            StripeCheckouts checkouts,
             UserRepository users) {
         this.billing = properties.billing();
-        this.plans = plans;
-        this.quota = quota;
-        this.prices = prices;
+        this.paidPlans = paidPlans;
         this.stripe = stripe;
+        this.checkouts = checkouts;
         this.users = users;
     }
 
     @PostMapping(path = "/api/subscriptions/checkout", consumes = "application/json")
-    @Operation(summary = "A Stripe Checkout Session (subscription mode) for a paid plan: {checkout_url, session_id}")
+    @Operation(
+            summary = "A Stripe Checkout Session (subscription mode) for a paid plan: {checkout_url, session_id}",
+            description = "Only for users without a live subscription: others get 409 already_subscribed with a"
+                    + " portal_url (and change plans with POST /api/subscriptions/change/). Expires the user's"
+                    + " earlier open Checkout Sessions. The success URL carries {CHECKOUT_SESSION_ID}.")
     CheckoutView checkout(CurrentUser caller, @RequestBody CheckoutBody body) {
         requireBilling();
-        if (body.plan() == null || body.plan().isBlank()) {
-            throw invalid("plan", "is required");
-        }
-        String plan = body.plan().toLowerCase(Locale.ROOT);
-        if (!plans.all().containsKey(plan) || PlanCatalog.FREE.equals(plan)) {
-            throw invalid("plan", "must be one of the paid plans " + paidPlans());
-        }
-        String priceId = prices.priceOf(plan)
-                .orElseThrow(() -> new ApiException(
-                        ErrorCode.BILLING_NOT_CONFIGURED, "The " + plan + " plan has no Stripe price configured."));
-        UserRecord user = caller.record();
-        if (plan.equals(quota.planId(user)) && !"canceled".equals(user.subscriptionStatus())) {
-            throw new ApiException(ErrorCode.ALREADY_ON_PLAN, "You are already on the " + plan + " plan.");
-        }
-        String successUrl = redirect("success_url", body.successUrl(), billing.successUrl());
+        String plan = paidPlans.require(body.plan());
+        String priceId = paidPlans.priceOf(plan);
+        String successUrl = withSessionId(redirect("success_url", body.successUrl(), billing.successUrl()));
         String cancelUrl = redirect("cancel_url", body.cancelUrl(), billing.cancelUrl());
+        UserRecord user = caller.record();
         String customerId = customerOf(user);
+        if (hasLiveSubscription(user, customerId)) {
+            String portalUrl = gateway(() ->
+                    stripe.createPortalSession(customerId, billing.portalReturnUrl(), "portal-" + UUID.randomUUID()));
+            throw new ApiException(
+                            ErrorCode.ALREADY_SUBSCRIBED,
+                            "You already have a subscription: change its plan with POST /api/subscriptions/change/, or"
+                                    + " manage it in the billing portal.")
+                    .with("portal_url", portalUrl);
+        }
+        // One open checkout per user: an older checkout page (another tab, another plan) can no longer be paid.
+        gateway(() -> checkouts.expireOpen(customerId, "expire-" + UUID.randomUUID()));
         var session = gateway(() -> stripe.createCheckoutSession(new StripeGateway.CheckoutRequest(
                 caller.id(), customerId, priceId, successUrl, cancelUrl, "checkout-" + UUID.randomUUID())));
         return new CheckoutView(session.url(), session.id());
+    }
+
+    /** What the user record says, and failing that Stripe (a checkout paid moments ago, webhook not in yet). */
+    private boolean hasLiveSubscription(UserRecord user, String customerId) {
+        if (LIVE_STATUSES.contains(user.subscriptionStatus())) {
+            return true;
+        }
+        return gateway(() -> stripe.currentSubscription(customerId)
+                .filter(s -> LIVE_STATUSES.contains(s.getStatus()))
+                .isPresent());
+    }
+
+    /** The success URL must carry the session id, for {@code POST /api/subscriptions/sync/}. */
+    private static String withSessionId(String successUrl) {
+        if (successUrl.contains("{CHECKOUT_SESSION_ID}")) {
+            return successUrl;
+        }
+        return successUrl + (successUrl.contains("?") ? "&" : "?") + "session_id={CHECKOUT_SESSION_ID}";
     }
 
     @PostMapping(path = "/api/subscriptions/portal")
@@ -129,19 +148,11 @@ class BillingController {
         throw invalid(field, "must be a URL on one of " + billing.allowedRedirectOrigins());
     }
 
-    private List<String> paidPlans() {
-        return plans.all().keySet().stream()
-                .filter(id -> !PlanCatalog.FREE.equals(id))
-                .filter(id -> prices.priceOf(id).isPresent())
-                .toList();
-    }
-
     private static ApiException invalid(String field, String message) {
-        return new ApiException(
-                ErrorCode.VALIDATION_FAILED, field + " " + message, List.of(new FieldError(field, message)));
+        return PaidPlans.invalid(field, message);
     }
 
-    private static <T> T gateway(java.util.function.Supplier<T> call) {
+    static <T> T gateway(java.util.function.Supplier<T> call) {
         try {
             return call.get();
         } catch (ApiException e) {

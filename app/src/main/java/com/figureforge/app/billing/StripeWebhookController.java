@@ -99,19 +99,22 @@ class StripeWebhookController {
         }
         String customerId = text(object, "customer");
         JsonNode invoiceSubscription = object.path("parent").path("subscription_details");
-        String userId = firstNonNull(
+        String claimed = firstNonNull(
                 text(object, "client_reference_id"),
                 firstNonNull(
                         text(object.path("metadata"), "user_id"),
                         text(invoiceSubscription.path("metadata"), "user_id")));
-        if (userId == null && customerId != null) {
-            userId = users.findByStripeCustomerId(customerId)
-                    .map(u -> u.id())
-                    .orElseGet(() -> userOfCustomerAtStripe(customerId));
-        }
-        if (userId == null) {
-            // Not one of ours (or a customer we never created): acknowledge so Stripe stops retrying.
-            log.warn("Stripe event {} ({}) names no known user; ignored", eventId, type);
+        String userId = customerId == null ? null : ownerOf(customerId, claimed);
+        if (userId == null || (claimed != null && !claimed.equals(userId))) {
+            // Not one of ours, or an event naming a user its customer does not belong to: acknowledge so
+            // Stripe stops retrying, apply nothing.
+            log.warn(
+                    "Stripe event {} ({}) of customer {} names user {}, the customer belongs to {}; ignored",
+                    eventId,
+                    type,
+                    customerId,
+                    claimed,
+                    userId);
             events.markProcessed(eventId);
             return Map.of("received", true, "handled", false);
         }
@@ -122,9 +125,10 @@ class StripeWebhookController {
         }
         String subscriptionId = switch (type) {
             case StripeEventTypes.CHECKOUT_SESSION_COMPLETED -> text(object, "subscription");
-            case StripeEventTypes.INVOICE_PAID, StripeEventTypes.INVOICE_PAYMENT_FAILED ->
-                firstNonNull(text(invoiceSubscription, "subscription"), text(object, "subscription"));
-            default -> text(object, "id");
+            default ->
+                StripeEventTypes.aboutInvoice(type)
+                        ? firstNonNull(text(invoiceSubscription, "subscription"), text(object, "subscription"))
+                        : text(object, "id");
         };
         StripeEventSignal signal = new StripeEventSignal(
                 eventId, type, event.path("created").asLong(0), customerId, subscriptionId, userId);
@@ -135,7 +139,21 @@ class StripeWebhookController {
         return Map.of("received", true);
     }
 
-    /** A customer we have not linked yet (a race with checkout): its metadata names our user. */
+    /**
+     * The user the customer belongs to: the user linked to it in our table when that is the user the event
+     * names (or it names none), else the customer's {@code metadata.user_id} at Stripe, which our own
+     * customer creation set and which decides.
+     */
+    private String ownerOf(String customerId, String claimed) {
+        String linked =
+                users.findByStripeCustomerId(customerId).map(u -> u.id()).orElse(null);
+        if (linked != null && (claimed == null || claimed.equals(linked))) {
+            return linked;
+        }
+        return userOfCustomerAtStripe(customerId);
+    }
+
+    /** A customer we have not linked yet (a race with checkout), or a claim to check: its metadata names our user. */
     private String userOfCustomerAtStripe(String customerId) {
         try {
             return stripe.userIdOfCustomer(customerId).orElse(null);

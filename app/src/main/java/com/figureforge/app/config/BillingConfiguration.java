@@ -1,7 +1,9 @@
 package com.figureforge.app.config;
 
+import com.figureforge.activities.billing.StripeCheckouts;
 import com.figureforge.activities.billing.StripeGateway;
 import com.figureforge.activities.billing.StripePlanPrices;
+import com.figureforge.activities.billing.StripeSubscriptionChanges;
 import com.figureforge.workflows.subscription.SubscriptionSettings;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,10 +40,25 @@ class BillingConfiguration {
     }
 
     @Bean
+    StripeSubscriptionChanges stripeSubscriptionChanges(StripeGateway gateway) {
+        return new StripeSubscriptionChanges(gateway);
+    }
+
+    @Bean
+    StripeCheckouts stripeCheckouts(StripeGateway gateway) {
+        return new StripeCheckouts(gateway);
+    }
+
+    /** Plans ranked by monthly quota: of two live subscriptions the higher plan is kept. */
+    @Bean
     StripePlanPrices stripePlanPrices(FigureForgeProperties properties) {
         Map<String, String> planToPrice = new HashMap<>();
-        properties.plans().forEach((id, plan) -> planToPrice.put(id, plan.stripePriceId()));
-        return StripePlanPrices.fromPlanPriceIds(planToPrice);
+        Map<String, Integer> ranks = new HashMap<>();
+        properties.plans().forEach((id, plan) -> {
+            planToPrice.put(id, plan.stripePriceId());
+            ranks.put(id, plan.monthlyImages());
+        });
+        return StripePlanPrices.fromPlanPriceIds(planToPrice).withRanks(ranks);
     }
 
     @Bean

@@ -7,9 +7,11 @@ import java.time.Instant;
 import org.springframework.stereotype.Component;
 
 /**
- * Which plan limits and which quota period apply to a user now. Paid plans count against the Stripe
- * billing period; free users (and a paid user whose period is unknown or over, until Stripe reports
- * the next one) count against the calendar month in UTC.
+ * Which plan limits and which quota period apply to a user now. A paid user always counts against the
+ * last billing period the subscription workflow applied, even after its end: while a renewal webhook is on
+ * its way, and while a payment is overdue (the workflow keeps the last paid period then), the counter
+ * stays the paid one, so nobody gets a fresh counter that was not paid for. The next period starts only
+ * when the workflow writes it. Free users count against the calendar month in UTC.
  */
 @Component
 public class QuotaPolicy {
@@ -31,11 +33,10 @@ public class QuotaPolicy {
     public QuotaPeriod period(UserRecord user, Instant now) {
         boolean paid = !PlanCatalog.FREE.equals(planId(user));
         if (paid && user.periodStart() != null && user.periodEnd() != null) {
-            QuotaPeriod billing = QuotaPeriod.billingPeriod(user.periodStart(), user.periodEnd());
-            if (billing.contains(now)) {
-                return billing;
-            }
+            return QuotaPeriod.billingPeriod(user.periodStart(), user.periodEnd());
         }
+        // A paid plan without any known period (the first thing the workflow saw was an overdue
+        // subscription) has no paid counter to keep: it counts like free, by calendar month.
         return QuotaPeriod.calendarMonth(now);
     }
 }

@@ -25,9 +25,13 @@ public enum ErrorCode {
     BILLING_NOT_CONFIGURED(HttpStatus.SERVICE_UNAVAILABLE, "Billing not configured"),
     INVALID_SIGNATURE(HttpStatus.BAD_REQUEST, "Invalid webhook signature"),
     ALREADY_ON_PLAN(HttpStatus.CONFLICT, "Already on this plan"),
+    ALREADY_SUBSCRIBED(HttpStatus.CONFLICT, "Already subscribed"),
     NO_BILLING_ACCOUNT(HttpStatus.CONFLICT, "No billing account"),
     IDEMPOTENCY_KEY_IN_PROGRESS(HttpStatus.CONFLICT, "Idempotency key in progress"),
     IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
+    NO_SUBSCRIPTION(HttpStatus.CONFLICT, "No live subscription"),
+    CHECKOUT_SESSION_NOT_FOUND(HttpStatus.NOT_FOUND, "Checkout session not found"),
+    CHECKOUT_NOT_COMPLETE(HttpStatus.CONFLICT, "Checkout not complete"),
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
     SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable");
 

@@ -37,7 +37,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
-        return respond(Problems.of(e.code(), e.getMessage(), e.errors()), request);
+        ProblemDetail problem = Problems.of(e.code(), e.getMessage(), e.errors());
+        e.properties().forEach(problem::setProperty);
+        return respond(problem, request);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

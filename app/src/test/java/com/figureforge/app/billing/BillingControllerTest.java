@@ -31,7 +31,7 @@ class BillingControllerTest {
                 true, 65536, null, null, null, null, null, null, null, billing, java.util.Map.of());
     }
 
-    private final BillingController controller = new BillingController(withoutStripe(), null, null, null, null, null);
+    private final BillingController controller = new BillingController(withoutStripe(), null, null, null, null);
     private final CurrentUser caller = new CurrentUser("u1", "alice", null);
 
     @Test

@@ -263,6 +263,8 @@ class AuthAndErrorsE2ETest {
                         "/api/subscriptions/plans",
                         "/api/subscriptions/checkout",
                         "/api/subscriptions/portal",
+                        "/api/subscriptions/change",
+                        "/api/subscriptions/sync",
                         "/api/webhooks/stripe",
                         "/api/auth/delete");
         assertThat(response.json().get("components").get("securitySchemes").has("bearer"))

@@ -8,9 +8,13 @@ import com.figureforge.devstack.FalEmulator;
 import com.figureforge.devstack.OidcIssuer;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
+import com.figureforge.workflows.deletion.AccountDeletionActivities;
+import com.figureforge.workflows.deletion.AccountDeletionWorkflowImpl;
 import com.figureforge.workflows.generation.FalActivities;
 import com.figureforge.workflows.generation.ImageGenerationWorkflowImpl;
 import com.figureforge.workflows.generation.JobStoreActivities;
+import com.figureforge.workflows.subscription.SubscriptionActivities;
+import com.figureforge.workflows.subscription.SubscriptionWorkflowImpl;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -77,6 +81,13 @@ class DurabilityE2ETest {
 
     @Autowired
     JobStoreActivities jobStoreActivities;
+
+    /** Served by the replacement workers too, so later test classes in this shared context still run. */
+    @Autowired
+    SubscriptionActivities subscriptionActivities;
+
+    @Autowired
+    AccountDeletionActivities accountDeletionActivities;
 
     @Autowired
     S3Client s3;
@@ -264,7 +275,10 @@ class DurabilityE2ETest {
                                 .setIdentity(identity)
                                 .setStickyQueueScheduleToStartTimeout(Duration.ZERO)
                                 .build())
-                .registerWorkflowImplementationTypes(ImageGenerationWorkflowImpl.class);
+                .registerWorkflowImplementationTypes(
+                        ImageGenerationWorkflowImpl.class,
+                        SubscriptionWorkflowImpl.class,
+                        AccountDeletionWorkflowImpl.class);
         factory.newWorker(
                         TaskQueues.FAL,
                         WorkerOptions.newBuilder()
@@ -278,7 +292,7 @@ class DurabilityE2ETest {
         factory.newWorker(
                         TaskQueues.STORAGE,
                         WorkerOptions.newBuilder().setIdentity(identity).build())
-                .registerActivitiesImplementations(store);
+                .registerActivitiesImplementations(store, subscriptionActivities, accountDeletionActivities);
         factory.start();
         current = factory;
         return identity;

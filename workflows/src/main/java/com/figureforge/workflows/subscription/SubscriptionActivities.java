@@ -3,6 +3,7 @@ package com.figureforge.workflows.subscription;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Stripe reads and the user's plan in DynamoDB, for {@link SubscriptionWorkflow}. Runs on {@link
@@ -16,8 +17,9 @@ import java.time.Instant;
 public interface SubscriptionActivities {
 
     /**
-     * The customer's current subscription: of all its subscriptions the newest that grants access
-     * ({@code active}, {@code trialing}, {@code past_due}), else the newest of any status, else none. A
+     * The customer's current subscription: of all its subscriptions the one that grants access
+     * ({@code active}, {@code trialing}, {@code past_due}) with the highest plan (newest first on a tie),
+     * else the newest of any status, else none; any other live ones are reported as duplicates. A
      * customer that no longer exists has none. With only a subscription id, the customer is that
      * subscription's.
      */
@@ -32,14 +34,54 @@ public interface SubscriptionActivities {
     @ActivityMethod
     ApplyPlanOutput applyPlan(ApplyPlanInput input);
 
+    /**
+     * Swaps the customer's live subscription to another price: an upgrade at once with a prorated charge
+     * ({@code proration_behavior=always_invoice}); a downgrade through a subscription schedule whose next
+     * phase starts at the period end. Idempotent through Stripe idempotency keys derived from {@code
+     * idempotencyKey}, and a subscription already on the price is left alone.
+     */
+    @ActivityMethod
+    ChangePriceOutput changePrice(ChangePriceInput input);
+
+    /**
+     * Cancels a second live subscription of the customer at once, with a prorated credit for its unused
+     * time ({@code prorate=true}, {@code invoice_now=true}). Already canceled counts as done.
+     */
+    @ActivityMethod
+    void cancelDuplicate(CancelDuplicateInput input);
+
+    record ChangePriceInput(String customerId, String priceId, boolean upgrade, String idempotencyKey) {}
+
+    /**
+     * @param outcome a {@link PlanChangeResult} outcome
+     * @param subscriptionId the subscription changed, if any
+     * @param effectiveAt when the new price applies (now, or the period end)
+     */
+    record ChangePriceOutput(String outcome, String subscriptionId, Instant effectiveAt) {}
+
+    record CancelDuplicateInput(String customerId, String subscriptionId, String keptSubscriptionId) {}
+
     /** At least one of the two ids is set; the customer id wins when both are. */
     record FetchSubscriptionInput(String customerId, String subscriptionId) {}
 
     /**
      * @param customerId the customer the answer is about (resolved from the subscription if not given)
-     * @param subscription null when the customer has no subscription at all, or no longer exists
+     * @param subscription null when the customer has no subscription at all, or no longer exists; of
+     *     several live ones, the highest plan
+     * @param otherLive the customer's other live subscriptions (there should be none); null in answers
+     *     recorded before this field existed
      */
-    record FetchSubscriptionOutput(String customerId, StripeSubscription subscription) {}
+    record FetchSubscriptionOutput(
+            String customerId, StripeSubscription subscription, List<StripeSubscription> otherLive) {
+
+        public FetchSubscriptionOutput(String customerId, StripeSubscription subscription) {
+            this(customerId, subscription, List.of());
+        }
+
+        public List<StripeSubscription> duplicates() {
+            return otherLive == null ? List.of() : otherLive;
+        }
+    }
 
     /**
      * @param plan plan id ({@code free}, {@code hobby}, ...)

@@ -47,7 +47,16 @@ final class SubscriptionRules {
             Instant pastDueSince,
             Instant graceUntil,
             Instant nextCheckAt,
-            String reason) {}
+            String reason) {
+
+        /** Whether applying this writes something new onto the user (plan, status or period). */
+        boolean differsFrom(SubscriptionState applied) {
+            return !plan.equals(applied.plan())
+                    || !status.equals(applied.status())
+                    || !java.util.Objects.equals(periodStart, applied.periodStart())
+                    || !java.util.Objects.equals(periodEnd, applied.periodEnd());
+        }
+    }
 
     static Decision decide(SubscriptionState applied, StripeSubscription sub, Instant now, Duration grace) {
         if (sub == null) {

@@ -26,6 +26,7 @@ import java.util.List;
  * @param eventsApplied events handled over the workflow's life (all runs)
  * @param duplicatesIgnored repeated deliveries skipped
  * @param failures Stripe or storage calls that failed for good (each schedules a re-check)
+ * @param duplicatesCanceled second live subscriptions the workflow canceled (one live subscription per user)
  * @param recentEventIds the most recent event ids, oldest first, for deduplication across runs
  */
 public record SubscriptionState(
@@ -49,6 +50,7 @@ public record SubscriptionState(
         long eventsApplied,
         long duplicatesIgnored,
         long failures,
+        long duplicatesCanceled,
         List<String> recentEventIds) {
 
     public static final String FREE = "free";
@@ -78,6 +80,7 @@ public record SubscriptionState(
                 null,
                 null,
                 null,
+                0,
                 0,
                 0,
                 0,

@@ -2,6 +2,7 @@ package com.figureforge.workflows.subscription;
 
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.UpdateMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -33,6 +34,18 @@ public interface SubscriptionWorkflow {
     /** A Stripe webhook event for this user; queued and handled in order of arrival. */
     @SignalMethod
     void stripeEvent(StripeEventSignal event);
+
+    /**
+     * Applies a completed checkout now (the user is back on the success page before any webhook).
+     * Queued behind earlier events like one; answers once it is applied. Idempotent by request id, and
+     * with the webhook's later events (each re-applies Stripe's current state).
+     */
+    @UpdateMethod
+    SubscriptionState syncCheckout(CheckoutSync request);
+
+    /** Swaps the live subscription's price (upgrade now, downgrade at period end) and applies the result. */
+    @UpdateMethod
+    PlanChangeResult changePlan(PlanChange request);
 
     /** The current state, for the API and operators. */
     @QueryMethod

@@ -1,29 +1,27 @@
 package com.figureforge.workflows.subscription;
 
 import com.figureforge.workflows.FailureChain;
-import com.figureforge.workflows.FigureForgeSearchAttributes;
-import com.figureforge.workflows.RetryPolicies;
-import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.subscription.SubscriptionActivities.ApplyPlanInput;
 import com.figureforge.workflows.subscription.SubscriptionActivities.ApplyPlanOutput;
+import com.figureforge.workflows.subscription.SubscriptionActivities.ChangePriceInput;
+import com.figureforge.workflows.subscription.SubscriptionActivities.ChangePriceOutput;
 import com.figureforge.workflows.subscription.SubscriptionActivities.FetchSubscriptionInput;
 import com.figureforge.workflows.subscription.SubscriptionActivities.FetchSubscriptionOutput;
 import com.figureforge.workflows.subscription.SubscriptionRules.Decision;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SequencedSet;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -33,10 +31,8 @@ import org.slf4j.Logger;
  * status and period when they changed. Continue as new after {@link SubscriptionSettings#maxEventsPerRun}
  * steps or when Temporal suggests it, carrying the state and the queue.
  *
- * <p>Customer: the workflow follows one Stripe customer, the first it learns (start input or first
- * event). A completed checkout of another customer (with this user's id) switches it; other events of
- * another customer only trigger a re-sync of the followed one, so a stale customer cannot downgrade the
- * user.
+ * <p>Updates (the API): a checkout sync is queued like an event; a plan change goes ahead of queued events.
+ * Both answer once done. The customer followed: {@link FollowedCustomer}.
  */
 public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
@@ -45,15 +41,16 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     /** After a Stripe call failed for good (bad key, bad request), try again this much later. */
     static final Duration RECHECK_AFTER_FAILURE = Duration.ofHours(1);
 
-    /** Stripe calls retry until Stripe answers: an outage delays the queue, it does not drop events. */
-    private static final RetryOptions STRIPE_RETRY = RetryPolicies.backingOffTo(Duration.ofMinutes(5));
-
-    private static final RetryOptions STORAGE_RETRY = RetryPolicies.STORAGE;
-
     private final String userId;
     private final SubscriptionSettings settings;
     private final Deque<StripeEventSignal> queue = new ArrayDeque<>();
     private final SequencedSet<String> recentEventIds = new LinkedHashSet<>();
+    /** In-app plan changes, handled before queued events; never carried over (no run ends with one). */
+    private final Deque<PlanChange> changes = new ArrayDeque<>();
+
+    private final Map<String, PlanChangeResult> changeResults = new HashMap<>();
+    private String handlingEventId;
+    private int updatesInFlight;
     private int stepsThisRun;
 
     private String plan;
@@ -75,6 +72,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     private long eventsApplied;
     private long duplicatesIgnored;
     private long failures;
+    private long duplicatesCanceled;
 
     /** Runs before any signal is delivered, so carried events stay ahead of new ones. */
     @WorkflowInit
@@ -102,16 +100,23 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         eventsApplied = state.eventsApplied();
         duplicatesIgnored = state.duplicatesIgnored();
         failures = state.failures();
+        duplicatesCanceled = state.duplicatesCanceled();
         recentEventIds.addAll(state.recentEventIds());
         queue.addAll(input.pending());
     }
 
     @Override
     public void run(SubscriptionInput input) {
-        upsertSearchAttributes();
-        details(lastAppliedAt == null ? "Waiting for Stripe events" : summary());
+        SubscriptionOperatorView.attributes(state());
+        if (lastAppliedAt == null) {
+            Workflow.setCurrentDetails("Waiting for Stripe events");
+        } else {
+            SubscriptionOperatorView.details(state(), null);
+        }
         while (true) {
-            if (queue.isEmpty()) {
+            if (!changes.isEmpty()) {
+                handleChange(changes.removeFirst());
+            } else if (queue.isEmpty()) {
                 if (continueAsNewDue()) {
                     continueAsNew();
                 }
@@ -132,6 +137,42 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     @Override
     public void stripeEvent(StripeEventSignal event) {
         queue.addLast(event);
+    }
+
+    @Override
+    public SubscriptionState syncCheckout(CheckoutSync request) {
+        String id = request.requestId();
+        if (!recentEventIds.contains(id)
+                && queue.stream().noneMatch(e -> e.eventId().equals(id))) {
+            queue.addLast(new StripeEventSignal(
+                    id,
+                    StripeEventTypes.CHECKOUT_SYNC,
+                    now().getEpochSecond(),
+                    request.customerId(),
+                    request.subscriptionId(),
+                    userId));
+        }
+        awaitInUpdate(() -> recentEventIds.contains(id) && !id.equals(handlingEventId));
+        return state();
+    }
+
+    @Override
+    public PlanChangeResult changePlan(PlanChange request) {
+        if (!changeResults.containsKey(request.requestId())) {
+            changes.addLast(request);
+            awaitInUpdate(() -> changeResults.containsKey(request.requestId()));
+        }
+        return changeResults.get(request.requestId());
+    }
+
+    /** Continue-as-new waits while an update waits, so no caller loses its answer. */
+    private void awaitInUpdate(Supplier<Boolean> done) {
+        updatesInFlight++;
+        try {
+            Workflow.await(done);
+        } finally {
+            updatesInFlight--;
+        }
     }
 
     @Override
@@ -157,20 +198,21 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
                 eventsApplied,
                 duplicatesIgnored,
                 failures,
+                duplicatesCanceled,
                 new ArrayList<>(recentEventIds));
     }
 
     /** @return true when an event is queued, false when the scheduled check is due */
     private boolean waitForEventOrCheck() {
         if (nextCheckAt == null) {
-            Workflow.await(() -> !queue.isEmpty());
+            Workflow.await(() -> !queue.isEmpty() || !changes.isEmpty());
             return true;
         }
         Duration wait = Duration.between(now(), nextCheckAt);
         if (!wait.isPositive()) {
             return false;
         }
-        return Workflow.await(wait, () -> !queue.isEmpty());
+        return Workflow.await(wait, () -> !queue.isEmpty() || !changes.isEmpty());
     }
 
     private void handle(StripeEventSignal event) {
@@ -182,10 +224,12 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         remember(event.eventId());
         lastEventId = event.eventId();
         lastEventType = event.type();
+        handlingEventId = event.eventId();
         try {
             applyEvent(event);
         } finally {
             eventsApplied++;
+            handlingEventId = null;
         }
     }
 
@@ -211,27 +255,10 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     }
 
     private void followCustomer(StripeEventSignal event) {
-        String eventCustomer = event.customerId();
-        if (eventCustomer == null || eventCustomer.equals(customerId)) {
-            return;
-        }
-        if (customerId == null) {
-            customerId = eventCustomer;
+        String follow = FollowedCustomer.after(userId, customerId, event);
+        if (!Objects.equals(follow, customerId)) {
+            customerId = follow;
             lastAppliedAt = null; // link the customer on the next write
-        } else if (StripeEventTypes.CHECKOUT_SESSION_COMPLETED.equals(event.type()) && userId.equals(event.userId())) {
-            log.warn(
-                    "User {} completed a checkout as customer {}, now following it instead of {}",
-                    userId,
-                    eventCustomer,
-                    customerId);
-            customerId = eventCustomer;
-            lastAppliedAt = null;
-        } else {
-            log.warn(
-                    "Stripe event {} is about customer {}, not the followed {}: re-syncing the followed one",
-                    event.eventId(),
-                    eventCustomer,
-                    customerId);
         }
     }
 
@@ -246,7 +273,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     private void sync(String subscriptionHint, String trigger) {
         FetchSubscriptionOutput fetched;
         try {
-            fetched = stripe("Fetch subscription (" + trigger + ")")
+            fetched = SubscriptionActivityStubs.stripe("Fetch subscription (" + trigger + ")")
                     .fetchSubscription(
                             new FetchSubscriptionInput(customerId, customerId == null ? subscriptionHint : null));
         } catch (ActivityFailure failure) {
@@ -256,30 +283,30 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         lastSyncedAt = now();
         StripeSubscription current = fetched.subscription();
         if (current != null && current.plan() == null) {
-            log.warn(
-                    "User {}: subscription {} has price {}, which no plan is configured with: counts as free",
-                    userId,
-                    current.id(),
-                    current.priceId());
+            log.warn("User {}: price {} of {} is no configured plan: free", userId, current.priceId(), current.id());
         }
         if (customerId == null && fetched.customerId() != null) {
             customerId = fetched.customerId();
             lastAppliedAt = null;
         }
-        Decision decision = SubscriptionRules.decide(state(), current, now(), settings.gracePeriod());
-        apply(decision, trigger);
+        int left = 0;
+        if (current != null && !fetched.duplicates().isEmpty()) {
+            int canceled = DuplicateSubscriptions.cancel(userId, customerId, current, fetched.duplicates(), trigger);
+            duplicatesCanceled += canceled;
+            left = fetched.duplicates().size() - canceled;
+        }
+        apply(SubscriptionRules.decide(state(), current, now(), settings.gracePeriod()), trigger);
+        if (left > 0) { // a cancel failed for good: try again later
+            failures++;
+            nextCheckAt = SubscriptionRules.earliest(nextCheckAt, now().plus(RECHECK_AFTER_FAILURE));
+        }
     }
 
     private void apply(Decision decision, String trigger) {
-        boolean write = lastAppliedAt == null
-                || !decision.plan().equals(plan)
-                || !decision.status().equals(status)
-                || !Objects.equals(decision.periodStart(), periodStart)
-                || !Objects.equals(decision.periodEnd(), periodEnd);
-        if (write) {
+        if (lastAppliedAt == null || decision.differsFrom(state())) {
             ApplyPlanOutput output;
             try {
-                output = storage("Apply " + decision.plan() + " (" + decision.status() + ")")
+                output = SubscriptionActivityStubs.storage("Apply " + decision.plan() + " (" + decision.status() + ")")
                         .applyPlan(new ApplyPlanInput(
                                 userId,
                                 decision.plan(),
@@ -311,8 +338,31 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         if (!plan.equals(previousPlan)) {
             log.info("User {}: plan {} -> {} ({}; after {})", userId, previousPlan, plan, decision.reason(), trigger);
         }
-        upsertSearchAttributes();
-        details(summary() + " · " + decision.reason() + " · after " + trigger);
+        SubscriptionOperatorView.show(state(), decision.reason() + " · after " + trigger);
+    }
+
+    /** Swaps the price at Stripe, then applies Stripe's state at once (an upgrade shows now). */
+    private void handleChange(PlanChange change) {
+        String trigger = "plan change to " + change.plan() + " (" + change.requestId() + ")";
+        PlanChangeResult result;
+        if (customerId == null) {
+            result = new PlanChangeResult(PlanChangeResult.NO_SUBSCRIPTION, change.plan(), null, state());
+        } else {
+            try {
+                ChangePriceOutput output = SubscriptionActivityStubs.stripe("Change plan to " + change.plan())
+                        .changePrice(new ChangePriceInput(
+                                customerId, change.priceId(), change.upgrade(), "plan-change-" + change.requestId()));
+                if (output.subscriptionId() != null) {
+                    sync(output.subscriptionId(), trigger);
+                }
+                result = new PlanChangeResult(output.outcome(), change.plan(), output.effectiveAt(), state());
+            } catch (ActivityFailure failure) {
+                failed("changing the plan", trigger, failure);
+                result = new PlanChangeResult(PlanChangeResult.FAILED, change.plan(), null, state());
+            }
+        }
+        changeResults.put(change.requestId(), result);
+        log.info("User {}: {} -> {}", userId, trigger, result.outcome());
     }
 
     private void failed(String what, String trigger, ActivityFailure failure) {
@@ -321,7 +371,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         nextCheckAt = SubscriptionRules.earliest(nextCheckAt, retryAt);
         String message = FailureChain.rootMessage(failure);
         log.error("User {}: {} failed after {}: {}; re-checking at {}", userId, what, trigger, message, nextCheckAt);
-        details(summary() + " · " + what + " failed (" + message + "), re-check at " + nextCheckAt);
+        SubscriptionOperatorView.details(state(), what + " failed (" + message + "), re-check at " + nextCheckAt);
     }
 
     private void remember(String eventId) {
@@ -332,7 +382,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     }
 
     private boolean continueAsNewDue() {
-        return stepsThisRun >= settings.maxEventsPerRun() || Workflow.getInfo().isContinueAsNewSuggested();
+        return (stepsThisRun >= settings.maxEventsPerRun() || Workflow.getInfo().isContinueAsNewSuggested())
+                && updatesInFlight == 0;
     }
 
     private void continueAsNew() {
@@ -340,61 +391,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         Workflow.continueAsNew(new SubscriptionInput(userId, customerId, settings, state(), new ArrayList<>(queue)));
     }
 
-    private void upsertSearchAttributes() {
-        var current = Workflow.getTypedSearchAttributes();
-        if (!plan.equals(current.get(FigureForgeSearchAttributes.PLAN))) {
-            Workflow.upsertTypedSearchAttributes(FigureForgeSearchAttributes.PLAN.valueSet(plan));
-        }
-        if (!userId.equals(current.get(FigureForgeSearchAttributes.USER_ID))) {
-            Workflow.upsertTypedSearchAttributes(FigureForgeSearchAttributes.USER_ID.valueSet(userId));
-        }
-    }
-
-    private String summary() {
-        StringBuilder text = new StringBuilder(plan).append(" (").append(status).append(")");
-        if (periodStart != null && periodEnd != null) {
-            text.append(" · period ").append(day(periodStart)).append(" to ").append(day(periodEnd));
-        }
-        if (cancelAt != null) {
-            text.append(" · ends ").append(cancelAt);
-        }
-        if (graceUntil != null) {
-            text.append(" · grace until ").append(graceUntil);
-        }
-        return text.toString();
-    }
-
-    private static LocalDate day(Instant at) {
-        return LocalDate.ofInstant(at, ZoneOffset.UTC);
-    }
-
-    private static void details(String text) {
-        Workflow.setCurrentDetails(text);
-    }
-
     private static Instant now() {
         return Instant.ofEpochMilli(Workflow.currentTimeMillis());
-    }
-
-    private static SubscriptionActivities stripe(String summary) {
-        return Workflow.newActivityStub(
-                SubscriptionActivities.class,
-                ActivityOptions.newBuilder()
-                        .setTaskQueue(TaskQueues.STORAGE)
-                        .setStartToCloseTimeout(Duration.ofSeconds(30))
-                        .setRetryOptions(STRIPE_RETRY)
-                        .setSummary(summary)
-                        .build());
-    }
-
-    private static SubscriptionActivities storage(String summary) {
-        return Workflow.newActivityStub(
-                SubscriptionActivities.class,
-                ActivityOptions.newBuilder()
-                        .setTaskQueue(TaskQueues.STORAGE)
-                        .setStartToCloseTimeout(Duration.ofSeconds(30))
-                        .setRetryOptions(STORAGE_RETRY)
-                        .setSummary(summary)
-                        .build());
     }
 }

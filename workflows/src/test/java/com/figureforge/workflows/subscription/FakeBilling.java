@@ -26,6 +26,12 @@ class FakeBilling implements SubscriptionActivities {
 
     volatile boolean userExists = true;
 
+    /** Further live subscriptions per customer (made outside the app), besides {@link #stripe}'s. */
+    final Map<String, List<StripeSubscription>> duplicates = new ConcurrentHashMap<>();
+
+    final List<ChangePriceInput> priceChanges = new CopyOnWriteArrayList<>();
+    final List<CancelDuplicateInput> duplicateCancels = new CopyOnWriteArrayList<>();
+
     void set(String customerId, StripeSubscription subscription) {
         stripe.put(customerId, subscription);
         customerOfSubscription.put(subscription.id(), customerId);
@@ -40,7 +46,44 @@ class FakeBilling implements SubscriptionActivities {
         }
         String customer =
                 input.customerId() != null ? input.customerId() : customerOfSubscription.get(input.subscriptionId());
-        return new FetchSubscriptionOutput(customer, customer == null ? null : stripe.get(customer));
+        return new FetchSubscriptionOutput(
+                customer,
+                customer == null ? null : stripe.get(customer),
+                customer == null ? List.of() : List.copyOf(duplicates.getOrDefault(customer, List.of())));
+    }
+
+    /**
+     * Like Stripe: an upgrade swaps the price at once and keeps the period; a downgrade is only scheduled
+     * (the test moves the price at the period end itself).
+     */
+    @Override
+    public ChangePriceOutput changePrice(ChangePriceInput input) {
+        priceChanges.add(input);
+        StripeSubscription current = stripe.get(input.customerId());
+        if (current == null || !"active".equals(current.status())) {
+            return new ChangePriceOutput(PlanChangeResult.NO_SUBSCRIPTION, null, null);
+        }
+        if (current.priceId().equals(input.priceId())) {
+            return new ChangePriceOutput(PlanChangeResult.UNCHANGED, current.id(), null);
+        }
+        if (!input.upgrade()) {
+            return new ChangePriceOutput(PlanChangeResult.SCHEDULED, null, current.currentPeriodEnd());
+        }
+        String plan = input.priceId().substring("price_".length());
+        set(
+                input.customerId(),
+                subscription(current.id(), "active", plan, current.currentPeriodStart(), current.currentPeriodEnd()));
+        return new ChangePriceOutput(PlanChangeResult.CHANGED, current.id(), current.currentPeriodStart());
+    }
+
+    @Override
+    public void cancelDuplicate(CancelDuplicateInput input) {
+        duplicateCancels.add(input);
+        duplicates.computeIfPresent(
+                input.customerId(),
+                (customer, subs) -> subs.stream()
+                        .filter(s -> !s.id().equals(input.subscriptionId()))
+                        .toList());
     }
 
     List<ApplyPlanInput> writesOf(String userId) {

@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Test;
 class SubscriptionReplayTest {
 
     private static final String RECORDED = "/histories/subscription-grace-expiry.json";
+    /** Recorded with sync-after-checkout, an upgrade, a scheduled downgrade and a duplicate canceled. */
+    private static final String RECORDED_UPDATES = "/histories/subscription-updates-and-duplicates.json";
+
     private static final String USER = "alice";
     private static final String CUSTOMER = "cus_alice";
 
@@ -35,6 +38,48 @@ class SubscriptionReplayTest {
     @Test
     void freshHistoryReplaysAndCanBeRecorded() throws Exception {
         RecordedHistories.replayFresh(runAndFetchHistory(), RECORDED, SubscriptionWorkflowImpl.class);
+    }
+
+    @Test
+    void recordedHistoryWithUpdatesReplaysAgainstCurrentCode() throws Exception {
+        RecordedHistories.replayRecorded(RECORDED_UPDATES, SubscriptionWorkflowImpl.class);
+    }
+
+    @Test
+    void freshHistoryWithUpdatesReplaysAndCanBeRecorded() throws Exception {
+        RecordedHistories.replayFresh(runUpdatesAndFetchHistory(), RECORDED_UPDATES, SubscriptionWorkflowImpl.class);
+    }
+
+    private static WorkflowExecutionHistory runUpdatesAndFetchHistory() {
+        try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+            env.registerSearchAttribute(
+                    FigureForgeSearchAttributes.USER_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+            env.registerSearchAttribute(
+                    FigureForgeSearchAttributes.PLAN.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+            FakeBilling billing = new FakeBilling();
+            env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(SubscriptionWorkflowImpl.class);
+            env.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(billing);
+            env.start();
+            WorkflowClient client = env.getWorkflowClient();
+            SubscriptionInput start = SubscriptionInput.start(USER, null, SubscriptionSettings.defaults());
+            Instant now = Instant.ofEpochMilli(env.currentTimeMillis()).truncatedTo(ChronoUnit.SECONDS);
+            Instant end = now.plus(30, ChronoUnit.DAYS);
+            java.time.Duration timeout = java.time.Duration.ofSeconds(10);
+
+            billing.set(CUSTOMER, subscription("sub_1", "active", "hobby", now, end));
+            SubscriptionWorkflows.syncCheckout(
+                    client, start, new CheckoutSync("checkout:cs_1", CUSTOMER, "sub_1"), timeout);
+            SubscriptionWorkflows.changePlan(
+                    client, start, new PlanChange("req-1", "studio", "price_studio", true), timeout);
+            SubscriptionWorkflows.changePlan(
+                    client, start, new PlanChange("req-2", "pro", "price_pro", false), timeout);
+            billing.duplicates.put(CUSTOMER, java.util.List.of(subscription("sub_2", "active", "hobby", now, end)));
+            SubscriptionWorkflows.signalWithStart(
+                    client, start, signal("evt_1", StripeEventTypes.SUBSCRIPTION_CREATED, now, USER));
+            await(client, s -> s.duplicatesCanceled() == 1);
+
+            return client.fetchHistory(WorkflowIds.subscription(USER));
+        }
     }
 
     private static WorkflowExecutionHistory runAndFetchHistory() {

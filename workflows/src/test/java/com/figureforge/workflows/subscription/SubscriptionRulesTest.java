@@ -115,6 +115,7 @@ class SubscriptionRulesTest {
                 2,
                 0,
                 0,
+                0,
                 List.of());
         StripeSubscription sub = subscription("sub_1", "past_due", "pro", END, END.plus(Duration.ofDays(30)));
 
