@@ -159,20 +159,8 @@ class ImageGenerationWorkflowTest {
     @Test
     void cancelAfterFalStartedIsChargedAndKeepsTheImagesFalDelivers() {
         fal.stuckAt = "IN_PROGRESS";
-        ImageGenerationWorkflow workflow = newWorkflow();
-        WorkflowClient.start(workflow::generate, input(1, 600));
-        awaitProgress(workflow, p -> "IN_PROGRESS".equals(p.falStatus()));
+        cancelOnceFalReports("IN_PROGRESS");
 
-        WorkflowStub stub = WorkflowStub.fromTyped(workflow);
-        stub.cancel();
-        fal.stuckAt = null;
-        fal.statusSequence = List.of("COMPLETED");
-
-        // Temporal closes a run whose cancel was requested as canceled; the job's record tells the outcome.
-        assertThatThrownBy(() -> stub.getResult(ImageGenerationResult.class))
-                .isInstanceOf(WorkflowFailedException.class)
-                .cause()
-                .isInstanceOf(CanceledFailure.class);
         assertThat(store.finalStatus).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(store.stored).hasSize(1);
         assertThat(fal.cancels).hasSize(1);
@@ -185,19 +173,8 @@ class ImageGenerationWorkflowTest {
     void cancelAfterFalStartedThatDeliversNothingEndsCanceledAndCharged() {
         fal.stuckAt = "IN_PROGRESS";
         fal.resultFailures.add(FakeFal.failure(FailureType.FAL_REQUEST_FAILED, "client_cancelled"));
-        ImageGenerationWorkflow workflow = newWorkflow();
-        WorkflowClient.start(workflow::generate, input(1, 600));
-        awaitProgress(workflow, p -> "IN_PROGRESS".equals(p.falStatus()));
+        cancelOnceFalReports("IN_PROGRESS");
 
-        WorkflowStub stub = WorkflowStub.fromTyped(workflow);
-        stub.cancel();
-        fal.stuckAt = null;
-        fal.statusSequence = List.of("COMPLETED");
-
-        assertThatThrownBy(() -> stub.getResult(ImageGenerationResult.class))
-                .isInstanceOf(WorkflowFailedException.class)
-                .cause()
-                .isInstanceOf(CanceledFailure.class);
         assertThat(store.failures).singleElement().satisfies(f -> {
             assertThat(f.status()).isEqualTo(JobStatus.CANCELED);
             assertThat(f.keepCharge()).isTrue();
@@ -211,17 +188,8 @@ class ImageGenerationWorkflowTest {
         fal.stuckAt = "IN_QUEUE";
         fal.workStarted = true;
         fal.resultFailures.add(FakeFal.failure(FailureType.FAL_REQUEST_FAILED, "stopped"));
-        ImageGenerationWorkflow workflow = newWorkflow();
-        WorkflowClient.start(workflow::generate, input(1, 600));
-        awaitProgress(workflow, p -> "IN_QUEUE".equals(p.falStatus()));
+        cancelOnceFalReports("IN_QUEUE");
 
-        WorkflowStub stub = WorkflowStub.fromTyped(workflow);
-        stub.cancel();
-        fal.stuckAt = null;
-        fal.statusSequence = List.of("COMPLETED");
-
-        assertThatThrownBy(() -> stub.getResult(ImageGenerationResult.class))
-                .isInstanceOf(WorkflowFailedException.class);
         assertThat(store.failures)
                 .singleElement()
                 .satisfies(f -> assertThat(f.keepCharge()).isTrue());
@@ -240,6 +208,27 @@ class ImageGenerationWorkflowTest {
         assertThat(progress.queuePosition()).isEqualTo(3);
         assertThat(progress.imagesExpected()).isEqualTo(2);
         WorkflowStub.fromTyped(workflow).cancel();
+    }
+
+    /**
+     * Starts a one-image job, cancels it once the workflow saw {@code falStatus}, then lets fal
+     * complete. Temporal closes a run whose cancel was requested as canceled; the job's record (the
+     * fake store here) tells the outcome.
+     */
+    private void cancelOnceFalReports(String falStatus) {
+        ImageGenerationWorkflow workflow = newWorkflow();
+        WorkflowClient.start(workflow::generate, input(1, 600));
+        awaitProgress(workflow, p -> falStatus.equals(p.falStatus()));
+
+        WorkflowStub stub = WorkflowStub.fromTyped(workflow);
+        stub.cancel();
+        fal.stuckAt = null;
+        fal.statusSequence = List.of("COMPLETED");
+
+        assertThatThrownBy(() -> stub.getResult(ImageGenerationResult.class))
+                .isInstanceOf(WorkflowFailedException.class)
+                .cause()
+                .isInstanceOf(CanceledFailure.class);
     }
 
     private void assertCancelCleansUp(Predicate<ImageGenerationWorkflow.GenerationProgress> reached) {
