@@ -49,6 +49,11 @@ final class FalAnswers {
         return status >= 200 && status < 300;
     }
 
+    /** Timeout, throttling, server or gateway error: worth another try. */
+    static boolean transientStatus(int status) {
+        return status == 408 || status == 429 || status >= 500;
+    }
+
     /** No answer at all (I/O error, timeout, interrupt): always worth another try. */
     static FalException unavailable(Operation operation, String what, Throwable cause) {
         return new FalException(FailureType.FAL_UNAVAILABLE, "fal.ai " + operation.label + " " + what, cause);
@@ -69,12 +74,12 @@ final class FalAnswers {
         }
         String message =
                 "fal.ai " + operation.label + " answered HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
-        boolean transientStatus = status == 408 || status == 429 || status >= 500;
         // A result that is an error with fal's error_type is the stored outcome of a request fal gave up on:
         // asking again returns the same answer.
         boolean requestFailed = operation == Operation.RESULT && errorType != null;
-        FailureType type =
-                transientStatus && !requestFailed ? FailureType.FAL_UNAVAILABLE : FailureType.FAL_REQUEST_FAILED;
+        FailureType type = transientStatus(status) && !requestFailed
+                ? FailureType.FAL_UNAVAILABLE
+                : FailureType.FAL_REQUEST_FAILED;
         Duration retryAfter = type == FailureType.FAL_UNAVAILABLE ? retryAfter(headers) : null;
         return new FalException(type, message, status, false, errorType, retryAfter, null);
     }

@@ -176,16 +176,7 @@ public class FalQueueClient implements AutoCloseable {
 
     @Override
     public void close() {
-        // Let exchanges in flight finish briefly, then abort them: shutdown must not hang on a slow peer.
-        http.shutdown();
-        try {
-            if (!http.awaitTermination(Duration.ofSeconds(2))) {
-                http.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            http.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        HttpShutdown.soon(http);
     }
 
     // --- request building -------------------------------------------------------------------------------------
