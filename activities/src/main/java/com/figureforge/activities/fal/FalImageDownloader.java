@@ -96,9 +96,8 @@ public class FalImageDownloader implements AutoCloseable {
         if (status == 200) {
             return response.body();
         }
-        boolean transientStatus = status == 408 || status == 429 || status >= 500;
         throw new FalException(
-                transientStatus ? FailureType.FAL_UNAVAILABLE : FailureType.FAL_REQUEST_FAILED,
+                FalAnswers.transientStatus(status) ? FailureType.FAL_UNAVAILABLE : FailureType.FAL_REQUEST_FAILED,
                 "image download from " + uri.getHost() + " answered HTTP " + status,
                 status,
                 null);
@@ -106,16 +105,7 @@ public class FalImageDownloader implements AutoCloseable {
 
     @Override
     public void close() {
-        // Let exchanges in flight finish briefly, then abort them: shutdown must not hang on a slow peer.
-        http.shutdown();
-        try {
-            if (!http.awaitTermination(Duration.ofSeconds(2))) {
-                http.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            http.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        HttpShutdown.soon(http);
     }
 
     private static URI parse(String url) {

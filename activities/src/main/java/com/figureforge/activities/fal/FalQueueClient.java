@@ -1,5 +1,8 @@
 package com.figureforge.activities.fal;
 
+import static com.figureforge.activities.fal.FalAnswers.text;
+
+import com.figureforge.activities.fal.FalAnswers.Operation;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.generation.FalImage;
 import com.figureforge.workflows.generation.FalImageRequest;
@@ -11,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -33,12 +34,8 @@ import tools.jackson.databind.node.ObjectNode;
  * result, cancel it. Follow-up calls use the URLs fal returned on submit, never URLs built here (for a model
  * id with a sub-path they differ from the submit URL).
  *
- * <p>Every failure is a {@link FalException} whose {@link FailureType} tells retryable from final:
- * <ul>
- *   <li>422 (validation, content policy): {@code FAL_INPUT_REJECTED}, with fal's {@code detail} as the message;
- *   <li>408, 429, 5xx, I/O errors, timeouts: {@code FAL_UNAVAILABLE};
- *   <li>other 4xx, and a result that reports the request itself as failed: {@code FAL_REQUEST_FAILED}.
- * </ul>
+ * <p>Every failure is a {@link FalException} whose {@link FailureType} tells retryable from final; how answers
+ * map to it is {@link FalAnswers}.
  *
  * <p>Thread-safe; one instance per application. {@link #close()} releases the HTTP client.
  */
@@ -50,9 +47,6 @@ public class FalQueueClient implements AutoCloseable {
     private static final long MAX_ANSWER_BYTES = 4L * 1024 * 1024;
 
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*");
-    private static final String CONTENT_POLICY_VIOLATION = "content_policy_violation";
-    private static final String ERROR_TYPE_HEADER = "X-Fal-Error-Type";
-    private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(1);
 
     private final FalClientSettings settings;
     private final HttpClient http;
@@ -82,10 +76,7 @@ public class FalQueueClient implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(input(request))))
                 .build();
         HttpResponse<byte[]> response = exchange(Operation.SUBMIT, httpRequest);
-        if (!success(response)) {
-            throw failure(Operation.SUBMIT, response);
-        }
-        JsonNode body = parse(Operation.SUBMIT, response);
+        JsonNode body = answer(Operation.SUBMIT, response);
         String requestId = text(body, "request_id");
         String statusUrl = text(body, "status_url");
         String responseUrl = text(body, "response_url");
@@ -106,10 +97,7 @@ public class FalQueueClient implements AutoCloseable {
         HttpRequest httpRequest =
                 request(followUp(submission.statusUrl(), "status_url")).GET().build();
         HttpResponse<byte[]> response = exchange(Operation.STATUS, httpRequest);
-        if (!success(response)) {
-            throw failure(Operation.STATUS, response);
-        }
-        JsonNode body = parse(Operation.STATUS, response);
+        JsonNode body = answer(Operation.STATUS, response);
         String status = text(body, "status");
         if (status == null) {
             throw new FalException(
@@ -126,13 +114,10 @@ public class FalQueueClient implements AutoCloseable {
                 .GET()
                 .build();
         HttpResponse<byte[]> response = exchange(Operation.RESULT, httpRequest);
-        if (!success(response)) {
-            throw failure(Operation.RESULT, response);
-        }
-        JsonNode body = parse(Operation.RESULT, response);
+        JsonNode body = answer(Operation.RESULT, response);
         JsonNode images = body.path("images");
         if (!images.isArray()) {
-            String detail = detailMessage(body);
+            String detail = FalAnswers.detailMessage(body);
             throw new FalException(
                     FailureType.FAL_REQUEST_FAILED,
                     "fal.ai request " + submission.requestId() + " has no images"
@@ -173,8 +158,9 @@ public class FalQueueClient implements AutoCloseable {
                 .build();
         HttpResponse<byte[]> response = exchange(Operation.CANCEL, httpRequest);
         int status = response.statusCode();
-        String falStatus = parseQuietly(response.body()) instanceof JsonNode body ? text(body, "status") : null;
-        if (success(response)) {
+        String falStatus =
+                FalAnswers.parseQuietly(response.body()) instanceof JsonNode body ? text(body, "status") : null;
+        if (FalAnswers.success(status)) {
             return "ALREADY_COMPLETED".equals(falStatus)
                     ? FalCancelOutcome.ALREADY_COMPLETED
                     : FalCancelOutcome.CANCELLATION_REQUESTED;
@@ -190,16 +176,7 @@ public class FalQueueClient implements AutoCloseable {
 
     @Override
     public void close() {
-        // Let exchanges in flight finish briefly, then abort them: shutdown must not hang on a slow peer.
-        http.shutdown();
-        try {
-            if (!http.awaitTermination(Duration.ofSeconds(2))) {
-                http.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            http.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        HttpShutdown.soon(http);
     }
 
     // --- request building -------------------------------------------------------------------------------------
@@ -275,20 +252,7 @@ public class FalQueueClient implements AutoCloseable {
         return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
-    // --- exchange and error mapping ---------------------------------------------------------------------------
-
-    private enum Operation {
-        SUBMIT("submit"),
-        STATUS("status"),
-        RESULT("result"),
-        CANCEL("cancel");
-
-        final String label;
-
-        Operation(String label) {
-            this.label = label;
-        }
-    }
+    // --- exchange ----------------------------------------------------------------------------------------------
 
     private HttpResponse<byte[]> exchange(Operation operation, HttpRequest request) {
         Duration deadline = settings.connectTimeout().plus(settings.readTimeout());
@@ -297,149 +261,32 @@ public class FalQueueClient implements AutoCloseable {
             return future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw unavailable(operation, "timed out after " + deadline.toMillis() + " ms", e);
+            throw FalAnswers.unavailable(operation, "timed out after " + deadline.toMillis() + " ms", e);
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
-            throw unavailable(operation, "interrupted", e);
+            throw FalAnswers.unavailable(operation, "interrupted", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof HttpTimeoutException) {
-                throw unavailable(operation, "timed out (" + cause.getMessage() + ")", cause);
+                throw FalAnswers.unavailable(operation, "timed out (" + cause.getMessage() + ")", cause);
             }
             if (cause instanceof IOException) {
-                throw unavailable(operation, "failed: " + cause, cause);
+                throw FalAnswers.unavailable(operation, "failed: " + cause, cause);
             }
-            throw unavailable(operation, "failed unexpectedly: " + cause, cause);
+            throw FalAnswers.unavailable(operation, "failed unexpectedly: " + cause, cause);
         }
     }
 
-    private static FalException unavailable(Operation operation, String what, Throwable cause) {
-        return new FalException(FailureType.FAL_UNAVAILABLE, "fal.ai " + operation.label + " " + what, cause);
+    /** The answer of a call that must succeed, as a JSON object. */
+    private static JsonNode answer(Operation operation, HttpResponse<byte[]> response) {
+        if (!FalAnswers.success(response.statusCode())) {
+            throw failure(operation, response);
+        }
+        return FalAnswers.object(operation, response.statusCode(), response.body());
     }
 
-    private static boolean success(HttpResponse<?> response) {
-        return response.statusCode() >= 200 && response.statusCode() < 300;
-    }
-
-    private FalException failure(Operation operation, HttpResponse<byte[]> response) {
-        int status = response.statusCode();
-        JsonNode body = parseQuietly(response.body());
-        String detail = body == null ? snippet(response.body()) : detailMessage(body);
-        String errorType =
-                response.headers().firstValue(ERROR_TYPE_HEADER).orElse(body == null ? null : text(body, "error_type"));
-        if (status == 422) {
-            boolean contentPolicy = body != null && contentPolicy(body);
-            String message = detail.isEmpty()
-                    ? "fal.ai rejected the input" + (contentPolicy ? " (content policy)" : "")
-                    : detail;
-            return new FalException(
-                    FailureType.FAL_INPUT_REJECTED, message, status, contentPolicy, errorType, null, null);
-        }
-        String message =
-                "fal.ai " + operation.label + " answered HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
-        boolean transientStatus = status == 408 || status == 429 || status >= 500;
-        // A result that is an error with fal's error_type is the stored outcome of a request fal gave up on:
-        // asking again returns the same answer.
-        boolean requestFailed = operation == Operation.RESULT && errorType != null;
-        FailureType type =
-                transientStatus && !requestFailed ? FailureType.FAL_UNAVAILABLE : FailureType.FAL_REQUEST_FAILED;
-        Duration retryAfter = type == FailureType.FAL_UNAVAILABLE ? retryAfter(response) : null;
-        return new FalException(type, message, status, false, errorType, retryAfter, null);
-    }
-
-    /** {@code Retry-After} in seconds (the form fal and proxies use), capped at a minute. */
-    private static Duration retryAfter(HttpResponse<?> response) {
-        return response.headers()
-                .firstValue("Retry-After")
-                .flatMap(value -> {
-                    try {
-                        long seconds = Long.parseLong(value.strip());
-                        return seconds < 0 ? java.util.Optional.empty() : java.util.Optional.of(seconds);
-                    } catch (NumberFormatException httpDate) {
-                        return java.util.Optional.empty();
-                    }
-                })
-                .map(seconds -> Duration.ofSeconds(Math.min(seconds, MAX_RETRY_AFTER.toSeconds())))
-                .orElse(null);
-    }
-
-    private JsonNode parse(Operation operation, HttpResponse<byte[]> response) {
-        JsonNode body = parseQuietly(response.body());
-        if (body == null || !body.isObject()) {
-            throw new FalException(
-                    FailureType.FAL_UNAVAILABLE,
-                    "fal.ai " + operation.label + " answered HTTP " + response.statusCode()
-                            + " with a body that is not a JSON object: " + snippet(response.body()),
-                    response.statusCode(),
-                    null);
-        }
-        return body;
-    }
-
-    private JsonNode parseQuietly(byte[] body) {
-        if (body == null || body.length == 0) {
-            return null;
-        }
-        try {
-            return json.readTree(body);
-        } catch (JacksonException e) {
-            return null;
-        }
-    }
-
-    /**
-     * fal's {@code detail}: a string (request errors), or a list of {@code {loc, msg, type}} (validation and
-     * content policy errors), whose messages are joined.
-     */
-    private static String detailMessage(JsonNode body) {
-        JsonNode detail = body.path("detail");
-        if (detail.isString()) {
-            return detail.asString();
-        }
-        if (detail.isArray()) {
-            List<String> messages = new ArrayList<>();
-            for (JsonNode item : detail) {
-                String message = item.isString() ? item.asString() : text(item, "msg");
-                if (message != null && !message.isBlank() && !messages.contains(message)) {
-                    messages.add(message);
-                }
-            }
-            return String.join("; ", messages);
-        }
-        if (detail.isObject()) {
-            String message = text(detail, "msg");
-            return message == null ? detail.toString() : message;
-        }
-        String message = text(body, "message");
-        return message == null ? "" : message;
-    }
-
-    private static boolean contentPolicy(JsonNode body) {
-        JsonNode detail = body.path("detail");
-        if (detail.isArray()) {
-            for (JsonNode item : detail) {
-                if (CONTENT_POLICY_VIOLATION.equals(text(item, "type"))) {
-                    return true;
-                }
-            }
-        } else if (detail.isObject()) {
-            return CONTENT_POLICY_VIOLATION.equals(text(detail, "type"));
-        }
-        return CONTENT_POLICY_VIOLATION.equals(text(body, "error_type"))
-                || CONTENT_POLICY_VIOLATION.equals(text(body, "type"));
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.path(field);
-        return value.isString() ? value.asString() : null;
-    }
-
-    private static String snippet(byte[] body) {
-        if (body == null || body.length == 0) {
-            return "";
-        }
-        String text = new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8).strip();
-        return body.length > 300 ? text + "..." : text;
+    private static FalException failure(Operation operation, HttpResponse<byte[]> response) {
+        return FalAnswers.failure(operation, response.statusCode(), response.headers(), response.body());
     }
 }

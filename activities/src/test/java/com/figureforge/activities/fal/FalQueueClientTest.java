@@ -34,8 +34,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 class FalQueueClientTest {
 
@@ -196,98 +194,32 @@ class FalQueueClientTest {
         wireMock.verify(postRequestedFor(urlEqualTo(SUBMIT_PATH)).withHeader("Authorization", absent()));
     }
 
-    // --- errors -----------------------------------------------------------------------------------------------
+    // --- errors (how answers map to failures: FalAnswersTest; here, that the client hands them over) ---------
 
     @Test
-    void contentPolicy422IsInputRejectedWithFalsMessage() {
-        stub("POST", SUBMIT_PATH, 422, """
-                {"detail":[{"loc":["body","prompt"],"msg":"The content was flagged by a content checker.",
-                  "type":"content_policy_violation","url":"https://docs.fal.ai/errors#content_policy_violation",
-                  "input":"...","categories":["sexual"]}]}""");
-
-        FalException error = catchThrowableOfType(FalException.class, () -> client.submit(REQUEST));
-
-        assertThat(error.type()).isEqualTo(FailureType.FAL_INPUT_REJECTED);
-        assertThat(error.contentPolicy()).isTrue();
-        assertThat(error.httpStatus()).isEqualTo(422);
-        assertThat(error.getMessage()).isEqualTo("The content was flagged by a content checker.");
-    }
-
-    @Test
-    void validation422IsInputRejectedButNotContentPolicy() {
-        stub("POST", SUBMIT_PATH, 422, """
-                {"detail":[{"loc":["body","num_images"],"msg":"ensure this value is less than or equal to 4",
-                  "type":"value_error.number.not_le"}]}""");
-
-        FalException error = catchThrowableOfType(FalException.class, () -> client.submit(REQUEST));
-
-        assertThat(error.type()).isEqualTo(FailureType.FAL_INPUT_REJECTED);
-        assertThat(error.contentPolicy()).isFalse();
-        assertThat(error.getMessage()).isEqualTo("ensure this value is less than or equal to 4");
-    }
-
-    @Test
-    void result422IsInputRejectedToo() {
-        stub("GET", REQUESTS, 422, """
-                {"detail":[{"loc":["body","prompt"],"msg":"flagged","type":"content_policy_violation"}]}""");
-
-        FalException error = catchThrowableOfType(FalException.class, () -> client.result(submission()));
-
-        assertThat(error.type()).isEqualTo(FailureType.FAL_INPUT_REJECTED);
-        assertThat(error.contentPolicy()).isTrue();
-    }
-
-    @ParameterizedTest
-    @ValueSource(ints = {500, 502, 503, 504, 429, 408})
-    void serverErrorsAndThrottlingAreUnavailable(int status) {
-        stub("POST", SUBMIT_PATH, status, """
-                {"detail":"try later"}""");
-
-        FalException error = catchThrowableOfType(FalException.class, () -> client.submit(REQUEST));
-
-        assertThat(error.type()).isEqualTo(FailureType.FAL_UNAVAILABLE);
-        assertThat(error.type().retryable()).isTrue();
-        assertThat(error.httpStatus()).isEqualTo(status);
-        assertThat(error.getMessage()).contains("HTTP " + status).contains("try later");
-    }
-
-    @ParameterizedTest
-    @ValueSource(ints = {400, 401, 403, 404})
-    void otherClientErrorsOnSubmitAreRequestFailed(int status) {
-        stub("POST", SUBMIT_PATH, status, """
-                {"detail":"No user found for Key ID and Secret"}""");
-
-        FalException error = catchThrowableOfType(FalException.class, () -> client.submit(REQUEST));
-
-        assertThat(error.type()).isEqualTo(FailureType.FAL_REQUEST_FAILED);
-        assertThat(error.getMessage()).contains("HTTP " + status).contains("No user found");
-    }
-
-    @Test
-    void statusServerErrorIsUnavailable() {
-        stub("GET", REQUESTS + "/status", 503, "<html>Service Unavailable</html>");
-
-        FalException error = catchThrowableOfType(FalException.class, () -> client.status(submission()));
-
-        assertThat(error.type()).isEqualTo(FailureType.FAL_UNAVAILABLE);
-        assertThat(error.getMessage()).contains("Service Unavailable");
-    }
-
-    @Test
-    void resultThatIsTheStoredErrorOfAFailedRequestIsRequestFailed() {
+    void failedAnswersReachTheMappingWithStatusHeadersBodyAndOperation() {
+        wireMock.stubFor(post(urlEqualTo(SUBMIT_PATH))
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("Retry-After", "7")
+                        .withBody("""
+                                {"detail":"Too many requests"}""")));
+        // the error type only in the header, on a result: the stored outcome of a request fal gave up on
         wireMock.stubFor(get(urlEqualTo(REQUESTS))
                 .willReturn(aResponse()
                         .withStatus(504)
-                        .withHeader("Content-Type", "application/json")
                         .withHeader("X-Fal-Error-Type", "request_timeout")
-                        .withBody("""
-                                {"detail":"Request timed out","error_type":"request_timeout"}""")));
+                        .withBody("Request timed out")));
 
-        FalException error = catchThrowableOfType(FalException.class, () -> client.result(submission()));
+        FalException throttled = catchThrowableOfType(FalException.class, () -> client.submit(REQUEST));
+        FalException gaveUp = catchThrowableOfType(FalException.class, () -> client.result(submission()));
 
-        assertThat(error.type()).isEqualTo(FailureType.FAL_REQUEST_FAILED);
-        assertThat(error.falErrorType()).isEqualTo("request_timeout");
-        assertThat(error.getMessage()).contains("Request timed out");
+        assertThat(throttled.type()).isEqualTo(FailureType.FAL_UNAVAILABLE);
+        assertThat(throttled.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(throttled.getMessage()).isEqualTo("fal.ai submit answered HTTP 429: Too many requests");
+        assertThat(gaveUp.type()).isEqualTo(FailureType.FAL_REQUEST_FAILED);
+        assertThat(gaveUp.falErrorType()).isEqualTo("request_timeout");
+        assertThat(gaveUp.getMessage()).isEqualTo("fal.ai result answered HTTP 504: Request timed out");
     }
 
     @Test
@@ -299,24 +231,6 @@ class FalQueueClientTest {
 
         assertThat(error.type()).isEqualTo(FailureType.FAL_REQUEST_FAILED);
         assertThat(error.getMessage()).contains("Internal error in the model");
-    }
-
-    @Test
-    void resultGatewayErrorWithoutFalErrorTypeIsUnavailable() {
-        stub("GET", REQUESTS, 502, "bad gateway");
-
-        FalException error = catchThrowableOfType(FalException.class, () -> client.result(submission()));
-
-        assertThat(error.type()).isEqualTo(FailureType.FAL_UNAVAILABLE);
-    }
-
-    @Test
-    void garbageSuccessBodyIsUnavailable() {
-        stub("POST", SUBMIT_PATH, 200, "<html>proxy login</html>");
-
-        FalException error = catchThrowableOfType(FalException.class, () -> client.submit(REQUEST));
-
-        assertThat(error.type()).isEqualTo(FailureType.FAL_UNAVAILABLE);
     }
 
     @Test

@@ -26,6 +26,11 @@ public record SubscriptionInput(
         pending = pending == null ? List.of() : List.copyOf(pending);
     }
 
+    /** The state to go on from: the carried one, or on a first start a free user following {@code customerId}. */
+    SubscriptionState startingState() {
+        return state != null ? state : SubscriptionState.initial(userId, customerId);
+    }
+
     /** The input of a first start. */
     public static SubscriptionInput start(String userId, String customerId, SubscriptionSettings settings) {
         return new SubscriptionInput(userId, customerId, settings, null, List.of());

@@ -17,10 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Objects;
-import java.util.SequencedSet;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 
@@ -44,7 +41,6 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     private final String userId;
     private final SubscriptionSettings settings;
     private final Deque<StripeEventSignal> queue = new ArrayDeque<>();
-    private final SequencedSet<String> recentEventIds = new LinkedHashSet<>();
     /** In-app plan changes, handled before queued events; never carried over (no run ends with one). */
     private final Deque<PlanChange> changes = new ArrayDeque<>();
 
@@ -53,65 +49,25 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     private int updatesInFlight;
     private int stepsThisRun;
 
-    private String plan;
-    private String status;
-    private String customerId;
-    private String subscriptionId;
-    private String priceId;
-    private Instant periodStart;
-    private Instant periodEnd;
-    private boolean cancelAtPeriodEnd;
-    private Instant cancelAt;
-    private Instant pastDueSince;
-    private Instant graceUntil;
-    private Instant nextCheckAt;
-    private String lastEventId;
-    private String lastEventType;
-    private Instant lastSyncedAt;
-    private Instant lastAppliedAt;
-    private long eventsApplied;
-    private long duplicatesIgnored;
-    private long failures;
-    private long duplicatesCanceled;
+    /** Everything the query answers and continue-as-new carries; each step replaces it with the next one. */
+    private SubscriptionState state;
 
     /** Runs before any signal is delivered, so carried events stay ahead of new ones. */
     @WorkflowInit
     public SubscriptionWorkflowImpl(SubscriptionInput input) {
         userId = input.userId();
         settings = input.settings();
-        SubscriptionState state =
-                input.state() != null ? input.state() : SubscriptionState.initial(input.userId(), input.customerId());
-        plan = state.plan();
-        status = state.status();
-        customerId = state.customerId();
-        subscriptionId = state.subscriptionId();
-        priceId = state.priceId();
-        periodStart = state.periodStart();
-        periodEnd = state.periodEnd();
-        cancelAtPeriodEnd = state.cancelAtPeriodEnd();
-        cancelAt = state.cancelAt();
-        pastDueSince = state.pastDueSince();
-        graceUntil = state.graceUntil();
-        nextCheckAt = state.nextCheckAt();
-        lastEventId = state.lastEventId();
-        lastEventType = state.lastEventType();
-        lastSyncedAt = state.lastSyncedAt();
-        lastAppliedAt = state.lastAppliedAt();
-        eventsApplied = state.eventsApplied();
-        duplicatesIgnored = state.duplicatesIgnored();
-        failures = state.failures();
-        duplicatesCanceled = state.duplicatesCanceled();
-        recentEventIds.addAll(state.recentEventIds());
+        state = input.startingState();
         queue.addAll(input.pending());
     }
 
     @Override
     public void run(SubscriptionInput input) {
-        SubscriptionOperatorView.attributes(state());
-        if (lastAppliedAt == null) {
+        SubscriptionOperatorView.attributes(state);
+        if (state.lastAppliedAt() == null) {
             Workflow.setCurrentDetails("Waiting for Stripe events");
         } else {
-            SubscriptionOperatorView.details(state(), null);
+            SubscriptionOperatorView.details(state, null);
         }
         while (true) {
             if (!changes.isEmpty()) {
@@ -142,8 +98,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     @Override
     public SubscriptionState syncCheckout(CheckoutSync request) {
         String id = request.requestId();
-        if (!recentEventIds.contains(id)
-                && queue.stream().noneMatch(e -> e.eventId().equals(id))) {
+        if (!state.seen(id) && queue.stream().noneMatch(e -> e.eventId().equals(id))) {
             queue.addLast(new StripeEventSignal(
                     id,
                     StripeEventTypes.CHECKOUT_SYNC,
@@ -152,8 +107,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
                     request.subscriptionId(),
                     userId));
         }
-        awaitInUpdate(() -> recentEventIds.contains(id) && !id.equals(handlingEventId));
-        return state();
+        awaitInUpdate(() -> state.seen(id) && !id.equals(handlingEventId));
+        return state;
     }
 
     @Override
@@ -177,38 +132,16 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
     @Override
     public SubscriptionState state() {
-        return new SubscriptionState(
-                userId,
-                plan,
-                status,
-                customerId,
-                subscriptionId,
-                priceId,
-                periodStart,
-                periodEnd,
-                cancelAtPeriodEnd,
-                cancelAt,
-                pastDueSince,
-                graceUntil,
-                nextCheckAt,
-                lastEventId,
-                lastEventType,
-                lastSyncedAt,
-                lastAppliedAt,
-                eventsApplied,
-                duplicatesIgnored,
-                failures,
-                duplicatesCanceled,
-                new ArrayList<>(recentEventIds));
+        return state;
     }
 
     /** @return true when an event is queued, false when the scheduled check is due */
     private boolean waitForEventOrCheck() {
-        if (nextCheckAt == null) {
+        if (state.nextCheckAt() == null) {
             Workflow.await(() -> !queue.isEmpty() || !changes.isEmpty());
             return true;
         }
-        Duration wait = Duration.between(now(), nextCheckAt);
+        Duration wait = Duration.between(now(), state.nextCheckAt());
         if (!wait.isPositive()) {
             return false;
         }
@@ -216,19 +149,17 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     }
 
     private void handle(StripeEventSignal event) {
-        if (recentEventIds.contains(event.eventId())) {
-            duplicatesIgnored++;
+        if (state.seen(event.eventId())) {
+            state = state.duplicateIgnored();
             log.info("Stripe event {} ({}) was handled before: ignored", event.eventId(), event.type());
             return;
         }
-        remember(event.eventId());
-        lastEventId = event.eventId();
-        lastEventType = event.type();
+        state = state.handling(event, settings.recentEventIdsKept());
         handlingEventId = event.eventId();
         try {
             applyEvent(event);
         } finally {
-            eventsApplied++;
+            state = state.handled();
             handlingEventId = null;
         }
     }
@@ -243,8 +174,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
                     userId);
             return;
         }
-        followCustomer(event);
-        if (customerId == null && event.subscriptionId() == null) {
+        state = state.following(FollowedCustomer.after(userId, state.customerId(), event));
+        if (state.customerId() == null && event.subscriptionId() == null) {
             log.warn(
                     "Stripe event {} ({}) has neither customer nor subscription: ignored",
                     event.eventId(),
@@ -254,24 +185,17 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         sync(event.subscriptionId(), event.type() + " " + event.eventId());
     }
 
-    private void followCustomer(StripeEventSignal event) {
-        String follow = FollowedCustomer.after(userId, customerId, event);
-        if (!Objects.equals(follow, customerId)) {
-            customerId = follow;
-            lastAppliedAt = null; // link the customer on the next write
-        }
-    }
-
     private void scheduledCheck() {
-        nextCheckAt = null;
-        if (customerId == null && subscriptionId == null) {
+        state = state.checking();
+        if (state.customerId() == null && state.subscriptionId() == null) {
             return;
         }
-        sync(subscriptionId, "scheduled check");
+        sync(state.subscriptionId(), "scheduled check");
     }
 
     private void sync(String subscriptionHint, String trigger) {
         FetchSubscriptionOutput fetched;
+        String customerId = state.customerId();
         try {
             fetched = SubscriptionActivityStubs.stripe("Fetch subscription (" + trigger + ")")
                     .fetchSubscription(
@@ -280,30 +204,29 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
             failed("fetching the subscription", trigger, failure);
             return;
         }
-        lastSyncedAt = now();
+        state = state.synced(now());
         StripeSubscription current = fetched.subscription();
         if (current != null && current.plan() == null) {
             log.warn("User {}: price {} of {} is no configured plan: free", userId, current.priceId(), current.id());
         }
-        if (customerId == null && fetched.customerId() != null) {
-            customerId = fetched.customerId();
-            lastAppliedAt = null;
+        if (state.customerId() == null && fetched.customerId() != null) {
+            state = state.following(fetched.customerId());
         }
         int left = 0;
         if (current != null && !fetched.duplicates().isEmpty()) {
-            int canceled = DuplicateSubscriptions.cancel(userId, customerId, current, fetched.duplicates(), trigger);
-            duplicatesCanceled += canceled;
+            int canceled =
+                    DuplicateSubscriptions.cancel(userId, state.customerId(), current, fetched.duplicates(), trigger);
+            state = state.duplicatesCanceled(canceled);
             left = fetched.duplicates().size() - canceled;
         }
-        apply(SubscriptionRules.decide(state(), current, now(), settings.gracePeriod()), trigger);
+        apply(SubscriptionRules.decide(state, current, now(), settings.gracePeriod()), trigger);
         if (left > 0) { // a cancel failed for good: try again later
-            failures++;
-            nextCheckAt = SubscriptionRules.earliest(nextCheckAt, now().plus(RECHECK_AFTER_FAILURE));
+            state = state.failed(now().plus(RECHECK_AFTER_FAILURE));
         }
     }
 
     private void apply(Decision decision, String trigger) {
-        if (lastAppliedAt == null || decision.differsFrom(state())) {
+        if (state.lastAppliedAt() == null || decision.differsFrom(state)) {
             ApplyPlanOutput output;
             try {
                 output = SubscriptionActivityStubs.storage("Apply " + decision.plan() + " (" + decision.status() + ")")
@@ -311,7 +234,7 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
                                 userId,
                                 decision.plan(),
                                 decision.status(),
-                                customerId,
+                                state.customerId(),
                                 decision.periodStart(),
                                 decision.periodEnd()));
             } catch (ActivityFailure failure) {
@@ -321,44 +244,43 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
             if (!output.userFound()) {
                 log.warn("User {} does not exist (deleted?): plan {} not written", userId, decision.plan());
             }
-            lastAppliedAt = now();
+            state = state.written(now());
         }
-        String previousPlan = plan;
-        plan = decision.plan();
-        status = decision.status();
-        subscriptionId = decision.subscriptionId();
-        priceId = decision.priceId();
-        periodStart = decision.periodStart();
-        periodEnd = decision.periodEnd();
-        cancelAtPeriodEnd = decision.cancelAtPeriodEnd();
-        cancelAt = decision.cancelAt();
-        pastDueSince = decision.pastDueSince();
-        graceUntil = decision.graceUntil();
-        nextCheckAt = decision.nextCheckAt();
-        if (!plan.equals(previousPlan)) {
-            log.info("User {}: plan {} -> {} ({}; after {})", userId, previousPlan, plan, decision.reason(), trigger);
+        String previousPlan = state.plan();
+        state = state.decided(decision);
+        if (!state.plan().equals(previousPlan)) {
+            log.info(
+                    "User {}: plan {} -> {} ({}; after {})",
+                    userId,
+                    previousPlan,
+                    state.plan(),
+                    decision.reason(),
+                    trigger);
         }
-        SubscriptionOperatorView.show(state(), decision.reason() + " · after " + trigger);
+        SubscriptionOperatorView.show(state, decision.reason() + " · after " + trigger);
     }
 
     /** Swaps the price at Stripe, then applies Stripe's state at once (an upgrade shows now). */
     private void handleChange(PlanChange change) {
         String trigger = "plan change to " + change.plan() + " (" + change.requestId() + ")";
         PlanChangeResult result;
-        if (customerId == null) {
-            result = new PlanChangeResult(PlanChangeResult.NO_SUBSCRIPTION, change.plan(), null, state());
+        if (state.customerId() == null) {
+            result = new PlanChangeResult(PlanChangeResult.NO_SUBSCRIPTION, change.plan(), null, state);
         } else {
             try {
                 ChangePriceOutput output = SubscriptionActivityStubs.stripe("Change plan to " + change.plan())
                         .changePrice(new ChangePriceInput(
-                                customerId, change.priceId(), change.upgrade(), "plan-change-" + change.requestId()));
+                                state.customerId(),
+                                change.priceId(),
+                                change.upgrade(),
+                                "plan-change-" + change.requestId()));
                 if (output.subscriptionId() != null) {
                     sync(output.subscriptionId(), trigger);
                 }
-                result = new PlanChangeResult(output.outcome(), change.plan(), output.effectiveAt(), state());
+                result = new PlanChangeResult(output.outcome(), change.plan(), output.effectiveAt(), state);
             } catch (ActivityFailure failure) {
                 failed("changing the plan", trigger, failure);
-                result = new PlanChangeResult(PlanChangeResult.FAILED, change.plan(), null, state());
+                result = new PlanChangeResult(PlanChangeResult.FAILED, change.plan(), null, state);
             }
         }
         changeResults.put(change.requestId(), result);
@@ -366,19 +288,11 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
     }
 
     private void failed(String what, String trigger, ActivityFailure failure) {
-        failures++;
-        Instant retryAt = now().plus(RECHECK_AFTER_FAILURE);
-        nextCheckAt = SubscriptionRules.earliest(nextCheckAt, retryAt);
+        state = state.failed(now().plus(RECHECK_AFTER_FAILURE));
+        Instant recheckAt = state.nextCheckAt();
         String message = FailureChain.rootMessage(failure);
-        log.error("User {}: {} failed after {}: {}; re-checking at {}", userId, what, trigger, message, nextCheckAt);
-        SubscriptionOperatorView.details(state(), what + " failed (" + message + "), re-check at " + nextCheckAt);
-    }
-
-    private void remember(String eventId) {
-        recentEventIds.add(eventId);
-        while (recentEventIds.size() > settings.recentEventIdsKept()) {
-            recentEventIds.removeFirst();
-        }
+        log.error("User {}: {} failed after {}: {}; re-checking at {}", userId, what, trigger, message, recheckAt);
+        SubscriptionOperatorView.details(state, what + " failed (" + message + "), re-check at " + recheckAt);
     }
 
     private boolean continueAsNewDue() {
@@ -388,7 +302,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
 
     private void continueAsNew() {
         log.info("User {}: continuing as new after {} steps, {} event(s) queued", userId, stepsThisRun, queue.size());
-        Workflow.continueAsNew(new SubscriptionInput(userId, customerId, settings, state(), new ArrayList<>(queue)));
+        Workflow.continueAsNew(
+                new SubscriptionInput(userId, state.customerId(), settings, state, new ArrayList<>(queue)));
     }
 
     private static Instant now() {
