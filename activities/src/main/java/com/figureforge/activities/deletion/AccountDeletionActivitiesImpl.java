@@ -1,11 +1,12 @@
 package com.figureforge.activities.deletion;
 
-import com.figureforge.activities.billing.BillingAccounts;
-import com.figureforge.activities.data.QuotaLedger;
-import com.figureforge.activities.data.UserDataEraser;
-import com.figureforge.activities.data.UserRecord;
-import com.figureforge.activities.data.UserRepository;
-import com.figureforge.activities.storage.S3ImageStore;
+import com.figureforge.adapters.cognito.CognitoLogins;
+import com.figureforge.adapters.data.QuotaLedger;
+import com.figureforge.adapters.data.UserDataEraser;
+import com.figureforge.adapters.data.UserRecord;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.storage.S3ImageStore;
+import com.figureforge.adapters.stripe.BillingAccounts;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionActivities;

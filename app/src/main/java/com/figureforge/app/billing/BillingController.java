@@ -1,9 +1,9 @@
 package com.figureforge.app.billing;
 
-import com.figureforge.activities.billing.StripeCheckouts;
-import com.figureforge.activities.billing.StripeGateway;
-import com.figureforge.activities.data.UserRecord;
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.UserRecord;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.stripe.StripeCheckouts;
+import com.figureforge.adapters.stripe.StripeGateway;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;

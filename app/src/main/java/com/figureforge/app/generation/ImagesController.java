@@ -1,9 +1,9 @@
 package com.figureforge.app.generation;
 
-import com.figureforge.activities.data.ImageRepository;
-import com.figureforge.activities.data.InvalidCursorException;
-import com.figureforge.activities.data.JobRecord;
-import com.figureforge.activities.data.Page;
+import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.InvalidCursorException;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.Page;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
@@ -118,7 +118,7 @@ class ImagesController {
         return page(() -> images.pageGallery(size, cursor));
     }
 
-    private ImagePageView page(java.util.function.Supplier<Page<com.figureforge.activities.data.ImageRecord>> query) {
+    private ImagePageView page(java.util.function.Supplier<Page<com.figureforge.adapters.data.ImageRecord>> query) {
         try {
             var page = query.get();
             return new ImagePageView(page.items().stream().map(links::view).toList(), page.nextCursor());
