@@ -4,18 +4,13 @@ import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
-import com.figureforge.workflows.FigureForgeSearchAttributes;
-import com.figureforge.workflows.TaskQueues;
-import com.figureforge.workflows.WorkflowIds;
-import com.figureforge.workflows.deletion.AccountDeletionWorkflow;
 import com.figureforge.workflows.deletion.AccountDeletionWorkflow.AccountDeletionInput;
+import com.figureforge.workflows.deletion.AccountDeletionWorkflows;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.common.SearchAttributes;
 import java.time.Clock;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -46,19 +41,9 @@ class AccountDeletionController {
     @Operation(summary = "Delete the account and everything of it (202, status deleting); repeating it is harmless")
     ResponseEntity<Map<String, String>> delete(CurrentUser caller) {
         users.markDeleting(caller.id());
-        AccountDeletionWorkflow workflow = temporal.newWorkflowStub(
-                AccountDeletionWorkflow.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(WorkflowIds.accountDeletion(caller.id()))
-                        .setTaskQueue(TaskQueues.WORKFLOWS)
-                        .setStaticSummary("Delete the account of " + caller.username() + " (" + caller.id() + ")")
-                        .setTypedSearchAttributes(SearchAttributes.newBuilder()
-                                .set(FigureForgeSearchAttributes.USER_ID, caller.id())
-                                .build())
-                        .build());
         try {
-            WorkflowClient.start(
-                    workflow::delete,
+            AccountDeletionWorkflows.start(
+                    temporal,
                     new AccountDeletionInput(
                             caller.id(), caller.record().stripeCustomerId(), caller.username(), clock.instant()));
         } catch (WorkflowExecutionAlreadyStarted alreadyRunning) {

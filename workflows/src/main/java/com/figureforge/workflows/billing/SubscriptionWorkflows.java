@@ -9,6 +9,7 @@ import io.temporal.client.BatchRequest;
 import io.temporal.client.UpdateOptions;
 import io.temporal.client.WithStartWorkflowOperation;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.common.SearchAttributes;
@@ -89,6 +90,20 @@ public final class SubscriptionWorkflows {
                 options(userId).toBuilder()
                         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
                         .build());
+    }
+
+    /**
+     * Ends the user's workflow for good (account deletion: it holds nothing to clean up).
+     *
+     * @return false if no run was open (never subscribed, or already stopped)
+     */
+    public static boolean terminate(WorkflowClient client, String userId, String reason) {
+        try {
+            client.newUntypedWorkflowStub(WorkflowIds.subscription(userId)).terminate(reason);
+            return true;
+        } catch (WorkflowNotFoundException notRunning) {
+            return false;
+        }
     }
 
     /** A stub of the user's running workflow, e.g. for {@link SubscriptionWorkflow#state()}. */
