@@ -164,10 +164,8 @@ class JobStoreActivitiesImplTest {
     void markRunningIsIdempotent() {
         acceptJob(1, "private");
 
-        assertThat(activities.markRunning(new MarkRunningInput(jobId, "req-1")).status())
-                .isEqualTo(JobStatus.RUNNING);
-        assertThat(activities.markRunning(new MarkRunningInput(jobId, "req-1")).status())
-                .isEqualTo(JobStatus.RUNNING);
+        assertThat(activities.markRunning(new MarkRunningInput(jobId)).status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(activities.markRunning(new MarkRunningInput(jobId)).status()).isEqualTo(JobStatus.RUNNING);
         assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
     }
 
@@ -175,7 +173,7 @@ class JobStoreActivitiesImplTest {
     void aJobThatIsGoneIsJobNotFoundEverywhere() {
         FalImage source = served("/cdn/gone.png", PNG);
         List<ApplicationFailure> failures = List.of(
-                applicationFailure(() -> activities.markRunning(new MarkRunningInput(jobId, "req"))),
+                applicationFailure(() -> activities.markRunning(new MarkRunningInput(jobId))),
                 applicationFailure(() -> store(0, source)),
                 applicationFailure(() -> activities.completeJob(new CompleteJobInput(jobId, userId, List.of(), 0))),
                 applicationFailure(() -> activities.failJob(new FailJobInput(
