@@ -1,5 +1,6 @@
 package com.figureforge.adapters.storage;
 
+import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -72,7 +73,7 @@ final class ThumbnailMaker {
         Graphics2D graphics = target.createGraphics();
         try {
             if (type == BufferedImage.TYPE_INT_RGB) {
-                graphics.setColor(java.awt.Color.WHITE);
+                graphics.setColor(Color.WHITE);
                 graphics.fillRect(0, 0, width, height);
             }
             graphics.setRenderingHint(RenderingHints.KEY_INTERPOLATION, interpolation);

@@ -6,6 +6,7 @@ import com.stripe.exception.StripeException;
 import com.stripe.model.Customer;
 import com.stripe.model.StripeCollection;
 import com.stripe.model.Subscription;
+import com.stripe.model.checkout.Session;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerUpdateParams;
@@ -174,8 +175,7 @@ public class StripeGateway implements BillingAccounts {
                 .setCancelUrl(request.cancelUrl())
                 .build();
         try {
-            com.stripe.model.checkout.Session session =
-                    stripe.v1().checkout().sessions().create(params, idempotent(request.idempotencyKey()));
+            Session session = stripe.v1().checkout().sessions().create(params, idempotent(request.idempotencyKey()));
             return new CheckoutSession(session.getId(), session.getUrl());
         } catch (StripeException e) {
             throw StripeGatewayException.from("creating a Checkout Session for user " + request.userId(), e);

@@ -33,6 +33,7 @@ import com.figureforge.workflows.generation.FalImageRequest;
 import com.figureforge.workflows.generation.ImageGenerationWorkflow;
 import com.figureforge.workflows.generation.JobStatus;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestActivityEnvironment;
@@ -97,8 +98,7 @@ class AccountDeletionActivitiesImplTest {
         quota = new QuotaLedger(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         eraser = new UserDataEraser(ActivityTestStack.dynamo(), table);
         fixture = new UserFixture(ActivityTestStack.dynamo(), table);
-        cognitoApi = new WireMockServer(com.github.tomakehurst.wiremock.core.WireMockConfiguration.options()
-                .dynamicPort());
+        cognitoApi = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         cognitoApi.start();
         cognito = CognitoLoginsTest.client(cognitoApi);
         temporal = TestWorkflowEnvironment.newInstance();

@@ -32,6 +32,7 @@ import com.figureforge.workflows.generation.StoredImage;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -249,7 +250,7 @@ class JobStoreActivitiesImplTest {
     @Test
     void bytesThatAreNoImageAreRejected() {
         acceptJob(1, "private");
-        FalImage html = served("/cdn/fake.png", "<html>nope</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        FalImage html = served("/cdn/fake.png", "<html>nope</html>".getBytes(StandardCharsets.UTF_8));
 
         ApplicationFailure failure = applicationFailure(() -> store(0, html));
 

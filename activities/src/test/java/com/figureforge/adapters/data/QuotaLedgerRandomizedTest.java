@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,7 +77,7 @@ class QuotaLedgerRandomizedTest {
             return jobs.values().stream().filter(j -> j.slotHeld).count();
         }
 
-        List<Job> where(java.util.function.Predicate<Job> filter) {
+        List<Job> where(Predicate<Job> filter) {
             return jobs.values().stream().filter(filter).toList();
         }
 

@@ -3,6 +3,7 @@ package com.figureforge.adapters.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ class UserDataEraserTest {
         // 40 jobs x 3 images = 160 items in gsi2: two pages, each in several batches
         int written = fixture.populate(user, 40, 3);
         fixture.populate(other, 3, 2);
-        new UserRepository(dynamo, table, java.time.Clock.systemUTC()).writeTombstone(user, Instant.now());
+        new UserRepository(dynamo, table, Clock.systemUTC()).writeTombstone(user, Instant.now());
         var otherBefore = fixture.remains(other);
         List<Long> progress = new ArrayList<>();
 

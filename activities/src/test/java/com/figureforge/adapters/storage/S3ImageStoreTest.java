@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -271,9 +273,9 @@ class S3ImageStoreTest {
         byte[] tiny = "x".getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < 1003; i++) {
             String key = S3ImageStore.jobPrefix(user, job) + "extra-" + i;
-            s3.putObject(r -> r.bucket(BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(tiny));
+            s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromBytes(tiny));
         }
-        List<Long> progress = new java.util.ArrayList<>();
+        List<Long> progress = new ArrayList<>();
 
         long deleted = store.deleteAllForUser(user, progress::add);
 

@@ -18,6 +18,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.figureforge.adapters.stripe.StripeGateway.CheckoutRequest;
 import com.figureforge.adapters.stripe.StripeGateway.CheckoutSession;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.stripe.model.Subscription;
 import java.io.IOException;
@@ -378,7 +380,7 @@ public class StripeGatewayTest {
         stubList(stripe, customerId, body);
     }
 
-    public static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(int status, String body) {
+    public static ResponseDefinitionBuilder json(int status, String body) {
         return aResponse()
                 .withStatus(status)
                 .withHeader("Content-Type", "application/json")
@@ -386,7 +388,7 @@ public class StripeGatewayTest {
                 .withBody(body);
     }
 
-    public static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder missing(String what, String id) {
+    public static ResponseDefinitionBuilder missing(String what, String id) {
         return json(
                 404,
                 "{\"error\": {\"type\": \"invalid_request_error\", \"code\": \"resource_missing\", \"param\": \"id\","
@@ -411,7 +413,7 @@ public class StripeGatewayTest {
         }
     }
 
-    private static LoggedRequest single(com.github.tomakehurst.wiremock.matching.RequestPatternBuilder pattern) {
+    private static LoggedRequest single(RequestPatternBuilder pattern) {
         List<LoggedRequest> requests = stripe.findAll(pattern);
         assertThat(requests).as("requests matching " + pattern.build()).hasSize(1);
         return requests.getFirst();

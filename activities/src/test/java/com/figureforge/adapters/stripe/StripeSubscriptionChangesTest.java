@@ -18,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.figureforge.workflows.billing.PlanChangeResult;
 import com.figureforge.workflows.billing.SubscriptionActivities.ChangePriceOutput;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.time.Instant;
 import java.util.List;
@@ -148,8 +150,7 @@ class StripeSubscriptionChangesTest {
 
         assertThat(checkouts.expireOpen("cus_alice", "expire-1")).isEqualTo(1);
 
-        LoggedRequest list = single(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
-                urlPathEqualTo("/v1/checkout/sessions")));
+        LoggedRequest list = single(WireMock.getRequestedFor(urlPathEqualTo("/v1/checkout/sessions")));
         assertThat(list.queryParameter("customer").firstValue()).isEqualTo("cus_alice");
         assertThat(list.queryParameter("status").firstValue()).isEqualTo("open");
         assertThat(single(postRequestedFor(urlEqualTo("/v1/checkout/sessions/cs_1/expire")))
@@ -157,7 +158,7 @@ class StripeSubscriptionChangesTest {
                 .isEqualTo("expire-1:cs_1");
     }
 
-    private static LoggedRequest single(com.github.tomakehurst.wiremock.matching.RequestPatternBuilder pattern) {
+    private static LoggedRequest single(RequestPatternBuilder pattern) {
         List<LoggedRequest> requests = stripe.findAll(pattern);
         assertThat(requests).as("requests matching " + pattern.build()).hasSize(1);
         return requests.getFirst();

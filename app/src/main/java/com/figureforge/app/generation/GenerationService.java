@@ -28,6 +28,7 @@ import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +51,7 @@ public class GenerationService {
     static final String DEFAULT_ASPECT_RATIO = "3:4";
 
     /** A reservation older than this whose job never started belongs to a request that died. */
-    static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofMinutes(2);
+    static final Duration ABANDONED_AFTER = Duration.ofMinutes(2);
 
     /** A live progress query must never hold a request thread hostage when workers are busy or down. */
     private static final long PROGRESS_QUERY_TIMEOUT_MS = 1000;

@@ -1,5 +1,6 @@
 package com.figureforge.app.generation;
 
+import com.figureforge.adapters.data.ImageRecord;
 import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.InvalidCursorException;
 import com.figureforge.adapters.data.JobRecord;
@@ -15,6 +16,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
+import java.util.function.Supplier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -107,7 +109,7 @@ class ImagesController {
         return page(() -> images.pageGallery(size, cursor));
     }
 
-    private ImagePageView page(java.util.function.Supplier<Page<com.figureforge.adapters.data.ImageRecord>> query) {
+    private ImagePageView page(Supplier<Page<ImageRecord>> query) {
         try {
             var page = query.get();
             return new ImagePageView(page.items().stream().map(links::view).toList(), page.nextCursor());

@@ -2,6 +2,7 @@ package com.figureforge.workflows.billing;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -53,8 +54,8 @@ final class SubscriptionRules {
         boolean differsFrom(SubscriptionState applied) {
             return !plan.equals(applied.plan())
                     || !status.equals(applied.status())
-                    || !java.util.Objects.equals(periodStart, applied.periodStart())
-                    || !java.util.Objects.equals(periodEnd, applied.periodEnd());
+                    || !Objects.equals(periodStart, applied.periodStart())
+                    || !Objects.equals(periodEnd, applied.periodEnd());
         }
     }
 

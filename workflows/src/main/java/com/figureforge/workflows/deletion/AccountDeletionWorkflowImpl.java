@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -119,7 +120,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
 
         step = DeletionStep.DONE;
         details("Deleted: " + itemsDeleted + " items, " + objectsDeleted + " objects in " + passes + " passes, "
-                + jobsCanceled + " job(s) canceled, login " + login.name().toLowerCase(java.util.Locale.ROOT));
+                + jobsCanceled + " job(s) canceled, login " + login.name().toLowerCase(Locale.ROOT));
         return new AccountDeletionResult(
                 user, jobsCanceled, closed, itemsDeleted, objectsDeleted, passes, login, deletedAt);
     }

@@ -10,8 +10,10 @@ import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +66,7 @@ class SubscriptionReplayTest {
             SubscriptionInput start = SubscriptionInput.start(USER, null, SubscriptionSettings.defaults());
             Instant now = Instant.ofEpochMilli(env.currentTimeMillis()).truncatedTo(ChronoUnit.SECONDS);
             Instant end = now.plus(30, ChronoUnit.DAYS);
-            java.time.Duration timeout = java.time.Duration.ofSeconds(10);
+            Duration timeout = Duration.ofSeconds(10);
 
             billing.set(CUSTOMER, subscription("sub_1", "active", "hobby", now, end));
             SubscriptionWorkflows.syncCheckout(
@@ -73,7 +75,7 @@ class SubscriptionReplayTest {
                     client, start, new PlanChange("req-1", "studio", "price_studio", true), timeout);
             SubscriptionWorkflows.changePlan(
                     client, start, new PlanChange("req-2", "pro", "price_pro", false), timeout);
-            billing.duplicates.put(CUSTOMER, java.util.List.of(subscription("sub_2", "active", "hobby", now, end)));
+            billing.duplicates.put(CUSTOMER, List.of(subscription("sub_2", "active", "hobby", now, end)));
             SubscriptionWorkflows.signalWithStart(
                     client, start, signal("evt_1", StripeEventTypes.SUBSCRIPTION_CREATED, now, USER));
             await(client, s -> s.duplicatesCanceled() == 1);

@@ -12,9 +12,11 @@ import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.testing.TestWorkflowEnvironment;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,7 @@ class SubscriptionUpdatesTest {
 
     private static final String USER = "bob";
     private static final String CUSTOMER = "cus_bob";
-    private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private TestWorkflowEnvironment env;
     private WorkflowClient client;
@@ -166,7 +168,7 @@ class SubscriptionUpdatesTest {
         assertThat(billing.duplicateCancels).hasSize(1);
     }
 
-    private SubscriptionState awaitState(java.util.function.Predicate<SubscriptionState> condition) {
+    private SubscriptionState awaitState(Predicate<SubscriptionState> condition) {
         long deadline = System.currentTimeMillis() + 10_000;
         SubscriptionState last = null;
         while (System.currentTimeMillis() < deadline) {

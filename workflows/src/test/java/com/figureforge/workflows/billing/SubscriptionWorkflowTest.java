@@ -16,6 +16,7 @@ import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.billing.SubscriptionActivities.ApplyPlanInput;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionDescription;
@@ -469,7 +470,7 @@ class SubscriptionWorkflowTest {
         send(USER, event);
     }
 
-    private io.temporal.api.common.v1.WorkflowExecution send(String userId, StripeEventSignal event) {
+    private WorkflowExecution send(String userId, StripeEventSignal event) {
         sent.merge(userId, 1, Integer::sum);
         return SubscriptionWorkflows.signalWithStart(client, SubscriptionInput.start(userId, null, settings), event);
     }
