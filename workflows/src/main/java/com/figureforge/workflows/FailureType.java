@@ -1,5 +1,7 @@
 package com.figureforge.workflows;
 
+import java.util.Arrays;
+
 /**
  * The application failure types our activities raise. The name is the {@code ApplicationFailure}
  * type, and workflows tell retryable from final by it: every type here marked non-retryable is
@@ -43,7 +45,7 @@ public enum FailureType {
 
     /** The types Temporal must not retry, for {@code RetryOptions.Builder#setDoNotRetry}. */
     public static String[] nonRetryable() {
-        return java.util.Arrays.stream(values())
+        return Arrays.stream(values())
                 .filter(type -> !type.retryable)
                 .map(Enum::name)
                 .toArray(String[]::new);

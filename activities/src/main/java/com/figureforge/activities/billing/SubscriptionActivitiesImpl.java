@@ -1,12 +1,16 @@
 package com.figureforge.activities.billing;
 
-import com.figureforge.activities.data.PlanUpdate;
-import com.figureforge.activities.data.UserRepository;
 import com.figureforge.activities.generation.ActivityFailures;
+import com.figureforge.adapters.data.PlanUpdate;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.stripe.StripeGateway;
+import com.figureforge.adapters.stripe.StripeGatewayException;
+import com.figureforge.adapters.stripe.StripePlanPrices;
+import com.figureforge.adapters.stripe.StripeSubscriptionChanges;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.TaskQueues;
-import com.figureforge.workflows.subscription.StripeSubscription;
-import com.figureforge.workflows.subscription.SubscriptionActivities;
+import com.figureforge.workflows.billing.StripeSubscription;
+import com.figureforge.workflows.billing.SubscriptionActivities;
 import com.stripe.model.Subscription;
 import com.stripe.model.SubscriptionItem;
 import io.temporal.failure.ApplicationFailure;

@@ -1,21 +1,19 @@
 package com.figureforge.activities.deletion;
 
-import com.figureforge.activities.billing.BillingAccounts;
-import com.figureforge.activities.data.QuotaLedger;
-import com.figureforge.activities.data.UserDataEraser;
-import com.figureforge.activities.data.UserRecord;
-import com.figureforge.activities.data.UserRepository;
-import com.figureforge.activities.storage.S3ImageStore;
+import com.figureforge.adapters.cognito.CognitoLogins;
+import com.figureforge.adapters.data.QuotaLedger;
+import com.figureforge.adapters.data.UserDataEraser;
+import com.figureforge.adapters.data.UserRecord;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.storage.S3ImageStore;
+import com.figureforge.adapters.stripe.BillingAccounts;
 import com.figureforge.workflows.TaskQueues;
-import com.figureforge.workflows.WorkflowIds;
+import com.figureforge.workflows.billing.SubscriptionWorkflows;
 import com.figureforge.workflows.deletion.AccountDeletionActivities;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import com.figureforge.workflows.generation.ImageGenerationWorkflows;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.spring.boot.ActivityImpl;
 import java.time.Clock;
 import java.time.Instant;
@@ -87,27 +85,11 @@ public class AccountDeletionActivitiesImpl implements AccountDeletionActivities 
     public FindRunningGenerationsOutput findRunningGenerations(FindRunningGenerationsInput input) {
         List<String> running = new ArrayList<>();
         for (String job : input.jobIds()) {
-            if (generationRunning(job)) {
+            if (ImageGenerationWorkflows.running(temporal, job)) {
                 running.add(job);
             }
         }
         return new FindRunningGenerationsOutput(running);
-    }
-
-    private boolean generationRunning(String jobId) {
-        try {
-            WorkflowExecutionStatus status = temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId))
-                    .describe()
-                    .getStatus();
-            return status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-        } catch (WorkflowNotFoundException never) {
-            return false;
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                return false; // never started (or its history is gone)
-            }
-            throw e;
-        }
     }
 
     @Override
@@ -142,11 +124,7 @@ public class AccountDeletionActivitiesImpl implements AccountDeletionActivities 
      * cancellation events Stripe then sends for a user who is being deleted.
      */
     private void stopSubscriptionWorkflow(String userId) {
-        try {
-            temporal.newUntypedWorkflowStub(WorkflowIds.subscription(userId)).terminate("account deleted");
-        } catch (io.temporal.client.WorkflowNotFoundException notRunning) {
-            // never subscribed, or already stopped
-        }
+        SubscriptionWorkflows.terminate(temporal, userId, "account deleted");
     }
 
     @Override

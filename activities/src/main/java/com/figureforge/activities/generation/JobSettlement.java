@@ -1,12 +1,12 @@
 package com.figureforge.activities.generation;
 
-import com.figureforge.activities.data.ImageRecord;
-import com.figureforge.activities.data.ImageRepository;
-import com.figureforge.activities.data.JobOutcome;
-import com.figureforge.activities.data.JobRecord;
-import com.figureforge.activities.data.JobRepository;
-import com.figureforge.activities.data.QuotaLedger;
-import com.figureforge.activities.storage.S3ImageStore;
+import com.figureforge.adapters.data.ImageRecord;
+import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.JobOutcome;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.QuotaLedger;
+import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.workflows.generation.JobErrorCode;
 import com.figureforge.workflows.generation.JobStatus;
 import com.figureforge.workflows.generation.StoredImage;

@@ -1,15 +1,15 @@
 package com.figureforge.activities.generation;
 
-import com.figureforge.activities.data.ImageRepository;
-import com.figureforge.activities.data.JobRecord;
-import com.figureforge.activities.data.JobRepository;
-import com.figureforge.activities.data.UserRecord;
-import com.figureforge.activities.data.UserRepository;
-import com.figureforge.activities.fal.FalException;
-import com.figureforge.activities.fal.FalImageDownloader;
-import com.figureforge.activities.storage.ImageRejectedException;
-import com.figureforge.activities.storage.S3ImageStore;
-import com.figureforge.activities.storage.StoredObjects;
+import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.UserRecord;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.fal.FalException;
+import com.figureforge.adapters.fal.FalImageDownloader;
+import com.figureforge.adapters.storage.ImageRejectedException;
+import com.figureforge.adapters.storage.S3ImageStore;
+import com.figureforge.adapters.storage.StoredObjects;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.generation.JobStatus;

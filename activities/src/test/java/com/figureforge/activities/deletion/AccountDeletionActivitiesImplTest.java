@@ -4,16 +4,19 @@ import static com.figureforge.activities.generation.ActivityTestStack.applicatio
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.figureforge.activities.billing.BillingAccounts;
-import com.figureforge.activities.data.AccountDeletedException;
-import com.figureforge.activities.data.QuotaLedger;
-import com.figureforge.activities.data.UserDataEraser;
-import com.figureforge.activities.data.UserFixture;
-import com.figureforge.activities.data.UserRepository;
 import com.figureforge.activities.generation.ActivityTestStack;
-import com.figureforge.activities.storage.ImageStoreSettings;
-import com.figureforge.activities.storage.S3ImageStore;
-import com.figureforge.activities.storage.S3TestSupport;
+import com.figureforge.adapters.cognito.CognitoLogins;
+import com.figureforge.adapters.cognito.CognitoLoginsTest;
+import com.figureforge.adapters.cognito.CognitoSettings;
+import com.figureforge.adapters.data.AccountDeletedException;
+import com.figureforge.adapters.data.QuotaLedger;
+import com.figureforge.adapters.data.UserDataEraser;
+import com.figureforge.adapters.data.UserFixture;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.storage.ImageStoreSettings;
+import com.figureforge.adapters.storage.S3ImageStore;
+import com.figureforge.adapters.storage.S3TestSupport;
+import com.figureforge.adapters.stripe.BillingAccounts;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionActivities;
@@ -30,6 +33,7 @@ import com.figureforge.workflows.generation.FalImageRequest;
 import com.figureforge.workflows.generation.ImageGenerationWorkflow;
 import com.figureforge.workflows.generation.JobStatus;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestActivityEnvironment;
@@ -94,8 +98,7 @@ class AccountDeletionActivitiesImplTest {
         quota = new QuotaLedger(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         eraser = new UserDataEraser(ActivityTestStack.dynamo(), table);
         fixture = new UserFixture(ActivityTestStack.dynamo(), table);
-        cognitoApi = new WireMockServer(com.github.tomakehurst.wiremock.core.WireMockConfiguration.options()
-                .dynamicPort());
+        cognitoApi = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         cognitoApi.start();
         cognito = CognitoLoginsTest.client(cognitoApi);
         temporal = TestWorkflowEnvironment.newInstance();

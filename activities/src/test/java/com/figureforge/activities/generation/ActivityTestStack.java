@@ -1,6 +1,6 @@
 package com.figureforge.activities.generation;
 
-import com.figureforge.activities.data.FigureForgeTable;
+import com.figureforge.adapters.data.FigureForgeTable;
 import com.figureforge.devstack.DynamoDbServer;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;

@@ -2,19 +2,18 @@ package com.figureforge.activities.generation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.figureforge.activities.data.ImageRepository;
-import com.figureforge.activities.data.JobRecord;
-import com.figureforge.activities.data.JobRepository;
-import com.figureforge.activities.data.QuotaLedger;
-import com.figureforge.activities.data.Reservation;
-import com.figureforge.activities.data.UserRepository;
-import com.figureforge.activities.fal.FalActivitiesImpl;
-import com.figureforge.activities.fal.FalClientSettings;
-import com.figureforge.activities.fal.FalImageDownloader;
-import com.figureforge.activities.fal.FalQueueClient;
-import com.figureforge.activities.storage.ImageStoreSettings;
-import com.figureforge.activities.storage.S3ImageStore;
-import com.figureforge.activities.storage.S3TestSupport;
+import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.QuotaLedger;
+import com.figureforge.adapters.data.Reservation;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.fal.FalClientSettings;
+import com.figureforge.adapters.fal.FalImageDownloader;
+import com.figureforge.adapters.fal.FalQueueClient;
+import com.figureforge.adapters.storage.ImageStoreSettings;
+import com.figureforge.adapters.storage.S3ImageStore;
+import com.figureforge.adapters.storage.S3TestSupport;
 import com.figureforge.devstack.FalEmulator;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.TaskQueues;
@@ -26,6 +25,7 @@ import com.figureforge.workflows.generation.ImageGenerationWorkflowImpl;
 import com.figureforge.workflows.generation.JobStatus;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
@@ -37,6 +37,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,7 +113,7 @@ class CancelCompleteRaceTest {
         // job just succeeded), and by time across the whole life of a job for the windows in between.
         // (Never during the submit: the in-process test server can wedge a run whose activity completes
         // in the very task that requests its cancellation, temporalio/sdk-java#2391; the real server does not.)
-        List<java.util.function.Predicate<String>> moments = new ArrayList<>();
+        List<Predicate<String>> moments = new ArrayList<>();
         moments.add(jobId -> "IN_QUEUE".equals(progress(jobId).falStatus()));
         moments.add(jobId -> "IN_PROGRESS".equals(progress(jobId).falStatus()));
         moments.add(jobId -> "COMPLETED".equals(progress(jobId).falStatus()));
@@ -136,7 +138,7 @@ class CancelCompleteRaceTest {
                     env.getWorkflowClient()
                             .newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId))
                             .cancel();
-                } catch (io.temporal.client.WorkflowNotFoundException alreadyClosed) {
+                } catch (WorkflowNotFoundException alreadyClosed) {
                     // the job ended first: nothing to cancel
                 }
             }));
@@ -149,7 +151,7 @@ class CancelCompleteRaceTest {
         for (String jobId : jobIds) {
             WorkflowStub stub = env.getWorkflowClient().newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId));
             try {
-                stub.getResult(30, java.util.concurrent.TimeUnit.SECONDS, Object.class);
+                stub.getResult(30, TimeUnit.SECONDS, Object.class);
             } catch (Exception closedAsCanceled) {
                 // the job's record, not the run's close status, is the outcome
             }

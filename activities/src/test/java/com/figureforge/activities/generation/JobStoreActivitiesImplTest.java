@@ -8,17 +8,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.figureforge.activities.data.ImageRecord;
-import com.figureforge.activities.data.ImageRepository;
-import com.figureforge.activities.data.JobRecord;
-import com.figureforge.activities.data.JobRepository;
-import com.figureforge.activities.data.QuotaLedger;
-import com.figureforge.activities.data.Reservation;
-import com.figureforge.activities.data.UserRepository;
-import com.figureforge.activities.fal.FalImageDownloader;
-import com.figureforge.activities.storage.ImageStoreSettings;
-import com.figureforge.activities.storage.S3ImageStore;
-import com.figureforge.activities.storage.S3TestSupport;
+import com.figureforge.adapters.data.ImageRecord;
+import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.QuotaLedger;
+import com.figureforge.adapters.data.Reservation;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.fal.FalImageDownloader;
+import com.figureforge.adapters.storage.ImageStoreSettings;
+import com.figureforge.adapters.storage.S3ImageStore;
+import com.figureforge.adapters.storage.S3TestSupport;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.generation.FalImage;
 import com.figureforge.workflows.generation.JobErrorCode;
@@ -32,6 +32,7 @@ import com.figureforge.workflows.generation.StoredImage;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -164,10 +165,8 @@ class JobStoreActivitiesImplTest {
     void markRunningIsIdempotent() {
         acceptJob(1, "private");
 
-        assertThat(activities.markRunning(new MarkRunningInput(jobId, "req-1")).status())
-                .isEqualTo(JobStatus.RUNNING);
-        assertThat(activities.markRunning(new MarkRunningInput(jobId, "req-1")).status())
-                .isEqualTo(JobStatus.RUNNING);
+        assertThat(activities.markRunning(new MarkRunningInput(jobId)).status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(activities.markRunning(new MarkRunningInput(jobId)).status()).isEqualTo(JobStatus.RUNNING);
         assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
     }
 
@@ -175,7 +174,7 @@ class JobStoreActivitiesImplTest {
     void aJobThatIsGoneIsJobNotFoundEverywhere() {
         FalImage source = served("/cdn/gone.png", PNG);
         List<ApplicationFailure> failures = List.of(
-                applicationFailure(() -> activities.markRunning(new MarkRunningInput(jobId, "req"))),
+                applicationFailure(() -> activities.markRunning(new MarkRunningInput(jobId))),
                 applicationFailure(() -> store(0, source)),
                 applicationFailure(() -> activities.completeJob(new CompleteJobInput(jobId, userId, List.of(), 0))),
                 applicationFailure(() -> activities.failJob(new FailJobInput(
@@ -251,7 +250,7 @@ class JobStoreActivitiesImplTest {
     @Test
     void bytesThatAreNoImageAreRejected() {
         acceptJob(1, "private");
-        FalImage html = served("/cdn/fake.png", "<html>nope</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        FalImage html = served("/cdn/fake.png", "<html>nope</html>".getBytes(StandardCharsets.UTF_8));
 
         ApplicationFailure failure = applicationFailure(() -> store(0, html));
 

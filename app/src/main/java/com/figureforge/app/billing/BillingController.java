@@ -1,9 +1,9 @@
 package com.figureforge.app.billing;
 
-import com.figureforge.activities.billing.StripeCheckouts;
-import com.figureforge.activities.billing.StripeGateway;
-import com.figureforge.activities.data.UserRecord;
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.UserRecord;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.stripe.StripeCheckouts;
+import com.figureforge.adapters.stripe.StripeGateway;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
@@ -14,6 +14,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -152,7 +153,7 @@ class BillingController {
         return PaidPlans.invalid(field, message);
     }
 
-    static <T> T gateway(java.util.function.Supplier<T> call) {
+    static <T> T gateway(Supplier<T> call) {
         try {
             return call.get();
         } catch (ApiException e) {

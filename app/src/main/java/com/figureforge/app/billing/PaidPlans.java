@@ -1,7 +1,6 @@
 package com.figureforge.app.billing;
 
-import com.figureforge.activities.billing.StripePlanPrices;
-import com.figureforge.app.plans.PlanCatalog;
+import com.figureforge.adapters.stripe.StripePlanPrices;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ApiException.FieldError;
 import com.figureforge.app.web.ErrorCode;

@@ -1,16 +1,16 @@
 package com.figureforge.app.billing;
 
-import com.figureforge.activities.billing.StripeGateway;
-import com.figureforge.activities.data.StripeEventLog;
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.StripeEventLog;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.stripe.StripeGateway;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
-import com.figureforge.workflows.subscription.StripeEventSignal;
-import com.figureforge.workflows.subscription.StripeEventTypes;
-import com.figureforge.workflows.subscription.SubscriptionInput;
-import com.figureforge.workflows.subscription.SubscriptionSettings;
-import com.figureforge.workflows.subscription.SubscriptionWorkflows;
+import com.figureforge.workflows.billing.StripeEventSignal;
+import com.figureforge.workflows.billing.StripeEventTypes;
+import com.figureforge.workflows.billing.SubscriptionInput;
+import com.figureforge.workflows.billing.SubscriptionSettings;
+import com.figureforge.workflows.billing.SubscriptionWorkflows;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.net.Webhook;
 import io.swagger.v3.oas.annotations.Operation;

@@ -1,10 +1,10 @@
 package com.figureforge.app.config;
 
-import com.figureforge.activities.billing.StripeCheckouts;
-import com.figureforge.activities.billing.StripeGateway;
-import com.figureforge.activities.billing.StripePlanPrices;
-import com.figureforge.activities.billing.StripeSubscriptionChanges;
-import com.figureforge.workflows.subscription.SubscriptionSettings;
+import com.figureforge.adapters.stripe.StripeCheckouts;
+import com.figureforge.adapters.stripe.StripeGateway;
+import com.figureforge.adapters.stripe.StripePlanPrices;
+import com.figureforge.adapters.stripe.StripeSubscriptionChanges;
+import com.figureforge.workflows.billing.SubscriptionSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;

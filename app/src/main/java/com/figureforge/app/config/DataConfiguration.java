@@ -1,28 +1,30 @@
 package com.figureforge.app.config;
 
-import com.figureforge.activities.data.FigureForgeTable;
-import com.figureforge.activities.data.IdempotencyKeys;
-import com.figureforge.activities.data.ImageRepository;
-import com.figureforge.activities.data.JobRepository;
-import com.figureforge.activities.data.QuotaLedger;
-import com.figureforge.activities.data.StripeEventLog;
-import com.figureforge.activities.data.UserDataEraser;
-import com.figureforge.activities.data.UserRepository;
-import com.figureforge.activities.deletion.CognitoLogins;
-import com.figureforge.activities.deletion.CognitoSettings;
-import com.figureforge.activities.fal.FalClientSettings;
-import com.figureforge.activities.fal.FalImageDownloader;
-import com.figureforge.activities.fal.FalQueueClient;
-import com.figureforge.activities.storage.ImageStoreSettings;
-import com.figureforge.activities.storage.S3ImageStore;
+import com.figureforge.adapters.cognito.CognitoLogins;
+import com.figureforge.adapters.cognito.CognitoSettings;
+import com.figureforge.adapters.data.FigureForgeTable;
+import com.figureforge.adapters.data.IdempotencyKeys;
+import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.QuotaLedger;
+import com.figureforge.adapters.data.StripeEventLog;
+import com.figureforge.adapters.data.UserDataEraser;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.fal.FalClientSettings;
+import com.figureforge.adapters.fal.FalImageDownloader;
+import com.figureforge.adapters.fal.FalQueueClient;
+import com.figureforge.adapters.storage.ImageStoreSettings;
+import com.figureforge.adapters.storage.S3ImageStore;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import software.amazon.awssdk.services.cognitoidentityprovider.CognitoIdentityProviderClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** The adapters the API and the activities share: repositories, the quota ledger, S3 and fal clients. */
@@ -37,32 +39,46 @@ class DataConfiguration {
     }
 
     /**
-     * Creates the table when asked to (local stack, tests). In AWS the table and bucket come from
-     * infrastructure code; the app never creates them there.
+     * Creates the table when asked to (local stack, tests). In AWS the table comes from
+     * infrastructure code; the app never creates it there.
      */
     @Bean
-    TableName tableName(FigureForgeProperties properties, DynamoDbClient dynamo, S3Client s3) {
+    TableName tableName(FigureForgeProperties properties, DynamoDbClient dynamo) {
+        var aws = properties.aws();
+        if (aws.createResources()
+                && FigureForgeTable.createIfMissing(dynamo, aws.dynamodb().table())) {
+            log.info("Created DynamoDB table {}", aws.dynamodb().table());
+        }
+        return new TableName(aws.dynamodb().table());
+    }
+
+    /**
+     * Creates the image bucket when asked to (local stack, tests). In AWS the bucket comes from
+     * infrastructure code; the app never creates it there.
+     */
+    @Bean
+    ImageBucket imageBucket(FigureForgeProperties properties, S3Client s3) {
         var aws = properties.aws();
         if (aws.createResources()) {
-            if (FigureForgeTable.createIfMissing(dynamo, aws.dynamodb().table())) {
-                log.info("Created DynamoDB table {}", aws.dynamodb().table());
-            }
             try {
                 s3.createBucket(b -> b.bucket(aws.s3().bucket()));
                 log.info("Created S3 bucket {}", aws.s3().bucket());
             } catch (BucketAlreadyOwnedByYouException exists) {
                 log.debug("Bucket {} exists", aws.s3().bucket());
-            } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            } catch (S3Exception e) {
                 if (e.statusCode() != 409) {
                     throw e;
                 }
             }
         }
-        return new TableName(aws.dynamodb().table());
+        return new ImageBucket(aws.s3().bucket());
     }
 
     /** The table name, as a bean that exists only once the table does. */
     record TableName(String value) {}
+
+    /** The image bucket's name, as a bean that exists only once the bucket does. */
+    record ImageBucket(String value) {}
 
     @Bean
     UserRepository userRepository(DynamoDbClient dynamo, TableName table, Clock clock) {
@@ -97,9 +113,7 @@ class DataConfiguration {
     }
 
     @Bean
-    CognitoLogins cognitoLogins(
-            software.amazon.awssdk.services.cognitoidentityprovider.CognitoIdentityProviderClient cognito,
-            FigureForgeProperties properties) {
+    CognitoLogins cognitoLogins(CognitoIdentityProviderClient cognito, FigureForgeProperties properties) {
         return new CognitoLogins(cognito, new CognitoSettings(properties.auth().userPoolId()));
     }
 
@@ -109,12 +123,12 @@ class DataConfiguration {
     }
 
     @Bean
-    S3ImageStore s3ImageStore(S3Client s3, S3Presigner presigner, FigureForgeProperties properties) {
+    S3ImageStore s3ImageStore(
+            S3Client s3, S3Presigner presigner, ImageBucket bucket, FigureForgeProperties properties) {
         return new S3ImageStore(
                 s3,
                 presigner,
-                new ImageStoreSettings(
-                        properties.aws().s3().bucket(), properties.images().maxDownloadBytes(), 0, 0, 0));
+                new ImageStoreSettings(bucket.value(), properties.images().maxDownloadBytes(), 0, 0, 0));
     }
 
     @Bean

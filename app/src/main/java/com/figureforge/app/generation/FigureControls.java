@@ -1,5 +1,6 @@
 package com.figureforge.app.generation;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,6 @@ public final class FigureControls {
         for (int i = 0; i < pairs.length; i += 2) {
             map.put((String) pairs[i], (V) pairs[i + 1]);
         }
-        return java.util.Collections.unmodifiableMap(map);
+        return Collections.unmodifiableMap(map);
     }
 }

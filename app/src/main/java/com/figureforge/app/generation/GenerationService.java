@@ -1,41 +1,39 @@
 package com.figureforge.app.generation;
 
-import com.figureforge.activities.data.ImageRecord;
-import com.figureforge.activities.data.ImageRepository;
-import com.figureforge.activities.data.JobRecord;
-import com.figureforge.activities.data.JobRepository;
-import com.figureforge.activities.data.QuotaLedger;
-import com.figureforge.activities.data.QuotaPeriod;
-import com.figureforge.activities.data.Reservation;
-import com.figureforge.activities.data.UserRecord;
-import com.figureforge.activities.data.UserRepository;
 import com.figureforge.activities.generation.JobSettlement;
+import com.figureforge.adapters.data.ImageRecord;
+import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.QuotaLedger;
+import com.figureforge.adapters.data.QuotaPeriod;
+import com.figureforge.adapters.data.Reservation;
+import com.figureforge.adapters.data.UserRecord;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.app.billing.QuotaPolicy;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.config.FigureForgeProperties.Plan;
-import com.figureforge.app.plans.QuotaPolicy;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ApiException.FieldError;
 import com.figureforge.app.web.ErrorCode;
-import com.figureforge.workflows.FigureForgeSearchAttributes;
-import com.figureforge.workflows.TaskQueues;
-import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.generation.FalImageRequest;
-import com.figureforge.workflows.generation.ImageGenerationWorkflow;
+import com.figureforge.workflows.generation.ImageGenerationWorkflow.GenerationProgress;
 import com.figureforge.workflows.generation.ImageGenerationWorkflow.ImageGenerationInput;
+import com.figureforge.workflows.generation.ImageGenerationWorkflows;
 import com.figureforge.workflows.generation.JobErrorCode;
 import com.figureforge.workflows.generation.JobStatus;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.common.SearchAttributes;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -53,7 +51,10 @@ public class GenerationService {
     static final String DEFAULT_ASPECT_RATIO = "3:4";
 
     /** A reservation older than this whose job never started belongs to a request that died. */
-    static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofMinutes(2);
+    static final Duration ABANDONED_AFTER = Duration.ofMinutes(2);
+
+    /** A live progress query must never hold a request thread hostage when workers are busy or down. */
+    private static final long PROGRESS_QUERY_TIMEOUT_MS = 1000;
 
     private final JobRepository jobs;
     private final IdempotencyKeyClaims idempotencyKeys;
@@ -183,27 +184,15 @@ public class GenerationService {
                 job.numImages(),
                 generation.enableSafetyChecker(),
                 generation.outputFormat());
-        ImageGenerationWorkflow workflow = temporal.newWorkflowStub(
-                ImageGenerationWorkflow.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(WorkflowIds.imageGeneration(job.jobId()))
-                        .setTaskQueue(TaskQueues.WORKFLOWS)
-                        .setStaticSummary(
-                                job.numImages() + " image(s) for " + caller.username() + " (" + caller.id() + ")")
-                        .setStaticDetails(job.prompt())
-                        .setTypedSearchAttributes(SearchAttributes.newBuilder()
-                                .set(FigureForgeSearchAttributes.USER_ID, caller.id())
-                                .set(FigureForgeSearchAttributes.JOB_STATUS, JobStatus.QUEUED.wire())
-                                .build())
-                        .build());
         try {
-            WorkflowClient.start(
-                    workflow::generate,
+            ImageGenerationWorkflows.start(
+                    temporal,
                     new ImageGenerationInput(
                             job.jobId(),
                             caller.id(),
                             falRequest,
-                            generation.deadline().toSeconds()));
+                            generation.deadline().toSeconds()),
+                    caller.username());
         } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
             log.debug("Workflow for job {} already started", job.jobId());
         } catch (RuntimeException e) {
@@ -259,14 +248,7 @@ public class GenerationService {
 
     /** A run that exists and has not closed; a closed run left its job unsettled only by failing. */
     private boolean workflowRunning(String jobId) {
-        try {
-            return temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId))
-                            .describe()
-                            .getStatus()
-                    == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-        } catch (WorkflowNotFoundException e) {
-            return false;
-        }
+        return ImageGenerationWorkflows.running(temporal, jobId);
     }
 
     /** The caller's job, or 404 for a job that does not exist or belongs to someone else. */
@@ -288,13 +270,24 @@ public class GenerationService {
                     "Job " + jobId + " already " + job.status().wire() + ".");
         }
         try {
-            temporal.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId)).cancel();
+            ImageGenerationWorkflows.cancel(temporal, jobId);
         } catch (WorkflowNotFoundException gone) {
             // No workflow (it never started, so fal never saw the job): settle the record here. If it
             // just ended instead, the job is settled already and this changes nothing.
             settlement.end(job, JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled by the owner", job.numImages());
         }
         return jobs.find(jobId).orElse(job);
+    }
+
+    /** The job's live progress from its workflow, or empty when the workflow cannot answer in time. */
+    public Optional<GenerationProgress> liveProgress(String jobId) {
+        try {
+            return Optional.of(CompletableFuture.supplyAsync(
+                            () -> ImageGenerationWorkflows.progress(temporal, jobId), Thread::startVirtualThread)
+                    .get(PROGRESS_QUERY_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        } catch (Exception unavailable) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -1,10 +1,10 @@
 package com.figureforge.app.generation;
 
-import com.figureforge.activities.data.IdempotencyKeys;
-import com.figureforge.activities.data.IdempotencyKeys.IdempotencyKey;
-import com.figureforge.activities.data.IdempotencyKeys.State;
-import com.figureforge.activities.data.JobRecord;
-import com.figureforge.activities.data.JobRepository;
+import com.figureforge.adapters.data.IdempotencyKeys;
+import com.figureforge.adapters.data.IdempotencyKeys.IdempotencyKey;
+import com.figureforge.adapters.data.IdempotencyKeys.State;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.JobRepository;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ApiException.FieldError;
 import com.figureforge.app.web.ErrorCode;

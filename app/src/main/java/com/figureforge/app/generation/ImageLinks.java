@@ -1,7 +1,7 @@
 package com.figureforge.app.generation;
 
-import com.figureforge.activities.data.ImageRecord;
-import com.figureforge.activities.storage.S3ImageStore;
+import com.figureforge.adapters.data.ImageRecord;
+import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.app.config.FigureForgeProperties;
 import org.springframework.stereotype.Component;
 

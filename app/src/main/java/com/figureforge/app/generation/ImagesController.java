@@ -1,25 +1,22 @@
 package com.figureforge.app.generation;
 
-import com.figureforge.activities.data.ImageRepository;
-import com.figureforge.activities.data.InvalidCursorException;
-import com.figureforge.activities.data.JobRecord;
-import com.figureforge.activities.data.Page;
+import com.figureforge.adapters.data.ImageRecord;
+import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.InvalidCursorException;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.Page;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ApiException.FieldError;
 import com.figureforge.app.web.ErrorCode;
-import com.figureforge.workflows.WorkflowIds;
-import com.figureforge.workflows.generation.ImageGenerationWorkflow;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import io.temporal.client.WorkflowClient;
 import java.net.URI;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -36,9 +33,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Tag(name = "Images")
 class ImagesController {
 
-    /** A live progress query must never hold a request thread hostage when workers are busy or down. */
-    private static final long PROGRESS_QUERY_TIMEOUT_MS = 1000;
-
     private static final String IDEMPOTENCY_KEY_DOC = "Optional, 1-255 visible ASCII characters, remembered 24 h per"
             + " user: the same key and body return the same job, charged once (Idempotent-Replayed: true); another"
             + " body is 422 idempotency_key_reused; while the first request is still being accepted, 409"
@@ -47,7 +41,6 @@ class ImagesController {
     private final GenerationService generation;
     private final ImageRepository images;
     private final ImageLinks links;
-    private final WorkflowClient temporal;
     private final FigureForgeProperties properties;
     private final JsonMapper json;
 
@@ -55,13 +48,11 @@ class ImagesController {
             GenerationService generation,
             ImageRepository images,
             ImageLinks links,
-            WorkflowClient temporal,
             FigureForgeProperties properties,
             JsonMapper json) {
         this.generation = generation;
         this.images = images;
         this.links = links;
-        this.temporal = temporal;
         this.properties = properties;
         this.json = json;
     }
@@ -118,7 +109,7 @@ class ImagesController {
         return page(() -> images.pageGallery(size, cursor));
     }
 
-    private ImagePageView page(java.util.function.Supplier<Page<com.figureforge.activities.data.ImageRecord>> query) {
+    private ImagePageView page(Supplier<Page<ImageRecord>> query) {
         try {
             var page = query.get();
             return new ImagePageView(page.items().stream().map(links::view).toList(), page.nextCursor());
@@ -166,14 +157,10 @@ class ImagesController {
     }
 
     private JobView.Progress progress(String jobId) {
-        try {
-            var stub = temporal.newWorkflowStub(ImageGenerationWorkflow.class, WorkflowIds.imageGeneration(jobId));
-            var live = CompletableFuture.supplyAsync(stub::progress, Thread::startVirtualThread)
-                    .get(PROGRESS_QUERY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            return new JobView.Progress(
-                    live.falStatus(), live.queuePosition(), live.imagesStored(), live.imagesExpected());
-        } catch (Exception unavailable) {
-            return null;
-        }
+        return generation
+                .liveProgress(jobId)
+                .map(live -> new JobView.Progress(
+                        live.falStatus(), live.queuePosition(), live.imagesStored(), live.imagesExpected()))
+                .orElse(null);
     }
 }

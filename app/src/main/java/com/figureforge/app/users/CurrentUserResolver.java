@@ -1,8 +1,8 @@
 package com.figureforge.app.users;
 
-import com.figureforge.activities.data.AccountDeletedException;
-import com.figureforge.activities.data.UserRecord;
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.AccountDeletedException;
+import com.figureforge.adapters.data.UserRecord;
+import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
 import org.springframework.core.MethodParameter;

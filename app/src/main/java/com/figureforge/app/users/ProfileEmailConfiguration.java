@@ -1,8 +1,8 @@
 package com.figureforge.app.users;
 
-import com.figureforge.activities.data.UserRepository;
-import com.figureforge.activities.deletion.CognitoSettings;
-import com.figureforge.activities.identity.CognitoUserEmails;
+import com.figureforge.adapters.cognito.CognitoSettings;
+import com.figureforge.adapters.cognito.CognitoUserEmails;
+import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.config.FigureForgeProperties;
 import java.net.URI;
 import java.time.Clock;

@@ -1,8 +1,8 @@
 package com.figureforge.app.users;
 
-import com.figureforge.activities.data.UserRecord;
-import com.figureforge.activities.data.UserRepository;
-import com.figureforge.activities.identity.CognitoUserEmails;
+import com.figureforge.adapters.cognito.CognitoUserEmails;
+import com.figureforge.adapters.data.UserRecord;
+import com.figureforge.adapters.data.UserRepository;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;

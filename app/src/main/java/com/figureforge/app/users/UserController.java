@@ -1,11 +1,11 @@
 package com.figureforge.app.users;
 
-import com.figureforge.activities.data.QuotaLedger;
-import com.figureforge.activities.data.QuotaPeriod;
-import com.figureforge.activities.data.UserRecord;
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.QuotaLedger;
+import com.figureforge.adapters.data.QuotaPeriod;
+import com.figureforge.adapters.data.UserRecord;
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.app.billing.QuotaPolicy;
 import com.figureforge.app.generation.FigureControls;
-import com.figureforge.app.plans.QuotaPolicy;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ApiException.FieldError;
 import com.figureforge.app.web.ErrorCode;

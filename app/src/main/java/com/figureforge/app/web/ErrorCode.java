@@ -1,5 +1,6 @@
 package com.figureforge.app.web;
 
+import java.util.Locale;
 import org.springframework.http.HttpStatus;
 
 /** Stable, machine-readable error codes: the {@code code} member of every problem response. */
@@ -53,7 +54,7 @@ public enum ErrorCode {
 
     /** The wire form, e.g. {@code quota_exceeded}. */
     public String code() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** The problem {@code type} URI; stable, documented in docs/errors.md. */

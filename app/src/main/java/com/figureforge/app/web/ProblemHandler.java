@@ -1,8 +1,10 @@
 package com.figureforge.app.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -14,6 +16,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -138,13 +141,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         ErrorCode code = ErrorCode.forStatus(status.value());
         ProblemDetail problem = body instanceof ProblemDetail existing
                 ? existing
-                : e instanceof org.springframework.web.ErrorResponse response
-                        ? response.getBody()
-                        : ProblemDetail.forStatus(status);
+                : e instanceof ErrorResponse response ? response.getBody() : ProblemDetail.forStatus(status);
         if (problem.getDetail() == null) {
             problem.setDetail(code.title() + ".");
         }
-        problem.setType(java.net.URI.create(code.type()));
+        problem.setType(URI.create(code.type()));
         if (problem.getTitle() == null) {
             problem.setTitle(code.title());
         }
@@ -157,7 +158,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem, HttpServletRequest request) {
-        problem.setInstance(java.net.URI.create(request.getRequestURI()));
+        problem.setInstance(URI.create(request.getRequestURI()));
         return ResponseEntity.status(problem.getStatus()).body(problem);
     }
 
@@ -171,6 +172,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     static String snake(String name) {
         return name == null
                 ? null
-                : name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+                : name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 }

@@ -2,7 +2,7 @@ package com.figureforge.app.devstack;
 
 import com.figureforge.devstack.StripeEmulator;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
-import com.figureforge.workflows.subscription.StripeEventTypes;
+import com.figureforge.workflows.billing.StripeEventTypes;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.spring.boot.TemporalOptionsCustomizer;
 import io.temporal.testing.TestEnvironmentOptions;

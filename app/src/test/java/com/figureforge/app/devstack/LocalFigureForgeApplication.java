@@ -1,7 +1,7 @@
 package com.figureforge.app.devstack;
 
 import com.figureforge.app.FigureForgeApplication;
-import com.figureforge.workflows.subscription.StripeEventTypes;
+import com.figureforge.workflows.billing.StripeEventTypes;
 import java.net.URI;
 import org.springframework.boot.SpringApplication;
 

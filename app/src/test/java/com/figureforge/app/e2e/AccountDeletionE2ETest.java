@@ -3,7 +3,7 @@ package com.figureforge.app.e2e;
 import static com.figureforge.app.e2e.AuthAndErrorsE2ETest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.devstack.FalEmulator;
 import com.figureforge.devstack.OidcIssuer;

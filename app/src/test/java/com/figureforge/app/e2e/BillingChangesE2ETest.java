@@ -4,13 +4,13 @@ import static com.figureforge.app.e2e.AuthAndErrorsE2ETest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.devstack.DevStackServers;
 import com.figureforge.devstack.OidcIssuer;
 import com.figureforge.devstack.StripeEmulator;
-import com.figureforge.workflows.subscription.StripeEventTypes;
-import com.figureforge.workflows.subscription.SubscriptionState;
-import com.figureforge.workflows.subscription.SubscriptionWorkflows;
+import com.figureforge.workflows.billing.StripeEventTypes;
+import com.figureforge.workflows.billing.SubscriptionState;
+import com.figureforge.workflows.billing.SubscriptionWorkflows;
 import io.temporal.client.WorkflowClient;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,11 +3,11 @@ package com.figureforge.app.e2e;
 import static com.figureforge.app.e2e.AuthAndErrorsE2ETest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.devstack.DevStackServers;
 import com.figureforge.devstack.OidcIssuer;
 import com.figureforge.devstack.StripeEmulator;
-import com.figureforge.workflows.subscription.SubscriptionWorkflows;
+import com.figureforge.workflows.billing.SubscriptionWorkflows;
 import io.temporal.client.WorkflowClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -174,7 +174,7 @@ class BillingE2ETest {
             stripe.setWebhook(
                     java.net.URI.create("http://127.0.0.1:" + port + "/api/webhooks/stripe/"),
                     DevStackServers.LOCAL_WEBHOOK_SECRET,
-                    com.figureforge.workflows.subscription.StripeEventTypes.HANDLED);
+                    com.figureforge.workflows.billing.StripeEventTypes.HANDLED);
         }
         String payload = cancel.payload();
         long now = Instant.now().getEpochSecond();

@@ -2,19 +2,19 @@ package com.figureforge.app.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.devstack.FalEmulator;
 import com.figureforge.devstack.OidcIssuer;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
+import com.figureforge.workflows.billing.SubscriptionActivities;
+import com.figureforge.workflows.billing.SubscriptionWorkflowImpl;
 import com.figureforge.workflows.deletion.AccountDeletionActivities;
 import com.figureforge.workflows.deletion.AccountDeletionWorkflowImpl;
 import com.figureforge.workflows.generation.FalActivities;
 import com.figureforge.workflows.generation.ImageGenerationWorkflowImpl;
 import com.figureforge.workflows.generation.JobStoreActivities;
-import com.figureforge.workflows.subscription.SubscriptionActivities;
-import com.figureforge.workflows.subscription.SubscriptionWorkflowImpl;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;

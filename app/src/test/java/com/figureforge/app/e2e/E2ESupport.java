@@ -2,8 +2,8 @@ package com.figureforge.app.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.figureforge.activities.data.PlanUpdate;
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.PlanUpdate;
+import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.devstack.OidcIssuer;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,12 +3,12 @@ package com.figureforge.app.e2e;
 import static com.figureforge.app.e2e.AuthAndErrorsE2ETest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.figureforge.activities.data.JobRecord;
-import com.figureforge.activities.data.JobRepository;
-import com.figureforge.activities.data.QuotaLedger;
-import com.figureforge.activities.data.QuotaPeriod;
-import com.figureforge.activities.data.Reservation;
-import com.figureforge.activities.data.UserRepository;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.QuotaLedger;
+import com.figureforge.adapters.data.QuotaPeriod;
+import com.figureforge.adapters.data.Reservation;
+import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.generation.JobIds;
 import com.figureforge.devstack.FalEmulator;
 import com.figureforge.devstack.OidcIssuer;

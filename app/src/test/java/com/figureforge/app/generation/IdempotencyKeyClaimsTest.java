@@ -3,12 +3,12 @@ package com.figureforge.app.generation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.figureforge.activities.data.IdempotencyKeys;
-import com.figureforge.activities.data.IdempotencyKeys.IdempotencyKey;
-import com.figureforge.activities.data.IdempotencyKeys.State;
-import com.figureforge.activities.data.JobOutcome;
-import com.figureforge.activities.data.JobRecord;
-import com.figureforge.activities.data.JobRepository;
+import com.figureforge.adapters.data.IdempotencyKeys;
+import com.figureforge.adapters.data.IdempotencyKeys.IdempotencyKey;
+import com.figureforge.adapters.data.IdempotencyKeys.State;
+import com.figureforge.adapters.data.JobOutcome;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.JobRepository;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.e2e.FigureForgeE2E;
 import com.figureforge.app.web.ApiException;

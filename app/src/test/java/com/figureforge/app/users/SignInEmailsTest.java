@@ -10,11 +10,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.figureforge.activities.data.FigureForgeTable;
-import com.figureforge.activities.data.UserRecord;
-import com.figureforge.activities.data.UserRepository;
-import com.figureforge.activities.deletion.CognitoSettings;
-import com.figureforge.activities.identity.CognitoUserEmails;
+import com.figureforge.adapters.cognito.CognitoSettings;
+import com.figureforge.adapters.cognito.CognitoUserEmails;
+import com.figureforge.adapters.data.FigureForgeTable;
+import com.figureforge.adapters.data.UserRecord;
+import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.devstack.DevStackServers;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.net.URI;

@@ -1,6 +1,7 @@
 package com.figureforge.workflows.deletion;
 
 import com.figureforge.workflows.FigureForgeSearchAttributes;
+import com.figureforge.workflows.RetryPolicies;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.BlockNewWorkInput;
@@ -13,7 +14,6 @@ import com.figureforge.workflows.deletion.AccountDeletionActivities.FindRunningG
 import com.figureforge.workflows.deletion.AccountDeletionActivities.ListInFlightJobsInput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.WriteTombstoneInput;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancelExternalWorkflowException;
@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -62,18 +63,6 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
 
     /** Passes stop here even if the last one found something (only a writer ignoring the flag could cause that). */
     static final int MAX_PASSES = 10;
-
-    /**
-     * Unlimited attempts (maximum attempts 0), backing off to a few minutes between them, and no
-     * {@code doNotRetry}: erasure is a promise to the user, so an outage or even a bug
-     * ({@code NON_RETRYABLE}) delays it instead of leaving the account half deleted; a fixed release
-     * completes it. Operators see a stuck step in the attempts metric and the Web UI.
-     */
-    private static final RetryOptions UNTIL_DONE = RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(1))
-            .setBackoffCoefficient(2.0)
-            .setMaximumInterval(Duration.ofMinutes(5))
-            .build();
 
     private DeletionStep step = DeletionStep.BLOCK_NEW_WORK;
     private final List<DeletionStep> completed = new ArrayList<>();
@@ -131,7 +120,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
 
         step = DeletionStep.DONE;
         details("Deleted: " + itemsDeleted + " items, " + objectsDeleted + " objects in " + passes + " passes, "
-                + jobsCanceled + " job(s) canceled, login " + login.name().toLowerCase(java.util.Locale.ROOT));
+                + jobsCanceled + " job(s) canceled, login " + login.name().toLowerCase(Locale.ROOT));
         return new AccountDeletionResult(
                 user, jobsCanceled, closed, itemsDeleted, objectsDeleted, passes, login, deletedAt);
     }
@@ -257,7 +246,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
                 ActivityOptions.newBuilder()
                         .setTaskQueue(TaskQueues.STORAGE)
                         .setStartToCloseTimeout(Duration.ofMinutes(1))
-                        .setRetryOptions(UNTIL_DONE)
+                        .setRetryOptions(RetryPolicies.UNTIL_DONE)
                         .setSummary(summary)
                         .build());
     }
@@ -270,7 +259,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
                         .setTaskQueue(TaskQueues.STORAGE)
                         .setStartToCloseTimeout(Duration.ofMinutes(30))
                         .setHeartbeatTimeout(Duration.ofMinutes(1))
-                        .setRetryOptions(UNTIL_DONE)
+                        .setRetryOptions(RetryPolicies.UNTIL_DONE)
                         .setSummary(summary)
                         .build());
     }

@@ -1,5 +1,7 @@
 package com.figureforge.workflows.deletion;
 
+import java.util.Locale;
+
 /** The steps of an account deletion, in the order they run. The wire form is the lower-case name. */
 public enum DeletionStep {
     /** Flag the profile as deleting (new work is refused) and write the tombstone (requested). */
@@ -17,6 +19,6 @@ public enum DeletionStep {
     DONE;
 
     public String wire() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

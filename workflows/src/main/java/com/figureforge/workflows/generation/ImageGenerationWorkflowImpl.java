@@ -100,8 +100,7 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
             submission = fal(SUBMIT, deadline)
                     .submit(new SubmitInput(input.jobId(), input.request()))
                     .submission();
-            store("Mark job running", STORAGE_STEP_BOUND)
-                    .markRunning(new MarkRunningInput(input.jobId(), submission.requestId()));
+            store("Mark job running", STORAGE_STEP_BOUND).markRunning(new MarkRunningInput(input.jobId()));
             setStatus(JobStatus.RUNNING);
             details("Submitted to fal as " + submission.requestId());
 

@@ -1,5 +1,7 @@
 package com.figureforge.workflows.generation;
 
+import java.util.Locale;
+
 /** A generation job's lifecycle. The wire form (API, DynamoDB, search attribute) is the lower-case name. */
 public enum JobStatus {
     QUEUED,
@@ -9,11 +11,11 @@ public enum JobStatus {
     CANCELED;
 
     public String wire() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public static JobStatus fromWire(String value) {
-        return valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(value.toUpperCase(Locale.ROOT));
     }
 
     public boolean finished() {

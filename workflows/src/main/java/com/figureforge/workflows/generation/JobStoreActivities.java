@@ -1,5 +1,6 @@
 package com.figureforge.workflows.generation;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.util.List;
@@ -38,7 +39,12 @@ public interface JobStoreActivities {
     @ActivityMethod
     FailJobOutput failJob(FailJobInput input);
 
-    record MarkRunningInput(String jobId, String falRequestId) {}
+    /**
+     * Earlier workflow code also sent {@code falRequestId}, which nothing read; ignoring unknown
+     * properties lets a task such a run scheduled before a deploy still be decoded afterwards.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record MarkRunningInput(String jobId) {}
 
     record MarkRunningOutput(JobStatus status) {}
 

@@ -1,6 +1,7 @@
 package com.figureforge.workflows.deletion;
 
 import com.figureforge.workflows.WorkflowIds;
+import io.grpc.StatusRuntimeException;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -90,7 +92,7 @@ class FakeDeletionActivities implements AccountDeletionActivities {
     @Override
     public ListInFlightJobsOutput listInFlightJobs(ListInFlightJobsInput input) {
         enter("listInFlightJobs");
-        return new ListInFlightJobsOutput(new ArrayList<>(new java.util.TreeSet<>(inFlight)));
+        return new ListInFlightJobsOutput(new ArrayList<>(new TreeSet<>(inFlight)));
     }
 
     @Override
@@ -105,7 +107,7 @@ class FakeDeletionActivities implements AccountDeletionActivities {
                 if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
                     running.add(job);
                 }
-            } catch (WorkflowNotFoundException | io.grpc.StatusRuntimeException never) {
+            } catch (WorkflowNotFoundException | StatusRuntimeException never) {
                 // no workflow: nothing to wait for (the test server answers NOT_FOUND)
             }
         }

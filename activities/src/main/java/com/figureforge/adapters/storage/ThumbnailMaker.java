@@ -1,0 +1,108 @@
+package com.figureforge.adapters.storage;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Scales an image down to at most {@code maxSize} pixels on its long side (never up), keeping the aspect
+ * ratio, and encodes it as PNG (PNG and WebP sources, which may carry alpha) or JPEG (JPEG sources). The
+ * output depends only on the input, so a retry produces the same bytes.
+ */
+final class ThumbnailMaker {
+
+    record Thumbnail(byte[] bytes, ImageFormat format, int width, int height) {}
+
+    private static final float JPEG_QUALITY = 0.85f;
+
+    private final int maxSize;
+
+    ThumbnailMaker(int maxSize) {
+        if (maxSize <= 0) {
+            throw new IllegalArgumentException("maxSize must be positive");
+        }
+        this.maxSize = maxSize;
+    }
+
+    /** The thumbnail's format for a source format: known before anything is decoded. */
+    static ImageFormat formatFor(ImageFormat source) {
+        return source == ImageFormat.JPEG ? ImageFormat.JPEG : ImageFormat.PNG;
+    }
+
+    /** The thumbnail's {width, height} for a source of the given size. */
+    int[] size(int width, int height) {
+        int longSide = Math.max(width, height);
+        if (longSide <= maxSize) {
+            return new int[] {width, height};
+        }
+        double scale = (double) maxSize / longSide;
+        return new int[] {Math.max(1, (int) Math.round(width * scale)), Math.max(1, (int) Math.round(height * scale))};
+    }
+
+    Thumbnail make(BufferedImage source, ImageFormat sourceFormat) {
+        ImageFormat format = formatFor(sourceFormat);
+        boolean alpha = format == ImageFormat.PNG && source.getColorModel().hasAlpha();
+        int type = alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB;
+        int[] target = size(source.getWidth(), source.getHeight());
+
+        // Halve step by step first: one big bilinear/bicubic step from a large image skips most source pixels.
+        BufferedImage current = source;
+        int width = source.getWidth();
+        int height = source.getHeight();
+        while (width / 2 >= target[0] && height / 2 >= target[1]) {
+            width /= 2;
+            height /= 2;
+            current = draw(current, width, height, type, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        }
+        current = draw(current, target[0], target[1], type, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        return new Thumbnail(encode(current, format), format, target[0], target[1]);
+    }
+
+    private static BufferedImage draw(BufferedImage source, int width, int height, int type, Object interpolation) {
+        BufferedImage target = new BufferedImage(width, height, type);
+        Graphics2D graphics = target.createGraphics();
+        try {
+            if (type == BufferedImage.TYPE_INT_RGB) {
+                graphics.setColor(Color.WHITE);
+                graphics.fillRect(0, 0, width, height);
+            }
+            graphics.setRenderingHint(RenderingHints.KEY_INTERPOLATION, interpolation);
+            graphics.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            graphics.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            graphics.drawImage(source, 0, 0, width, height, null);
+        } finally {
+            graphics.dispose();
+        }
+        return target;
+    }
+
+    private static byte[] encode(BufferedImage image, ImageFormat format) {
+        ImageWriter writer =
+                ImageIO.getImageWritersByFormatName(format.imageIoName()).next();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ImageOutputStream output = new MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(output);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            if (format == ImageFormat.JPEG) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(JPEG_QUALITY);
+            }
+            writer.write(null, new IIOImage(image, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not encode a " + format + " thumbnail", e);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,57 @@
+package com.figureforge.app.deletion;
+
+import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.app.users.CurrentUser;
+import com.figureforge.app.web.ApiException;
+import com.figureforge.app.web.ErrorCode;
+import com.figureforge.workflows.deletion.AccountDeletionWorkflow.AccountDeletionInput;
+import com.figureforge.workflows.deletion.AccountDeletionWorkflows;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import java.time.Clock;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code DELETE /api/auth/delete/}: blocks new work at once (the user is marked deleting before the
+ * answer) and starts {@code account-deletion/<user>}, which does the rest. Repeating it is harmless.
+ */
+@RestController
+@Tag(name = "Account")
+@SecurityRequirement(name = "bearer")
+class AccountDeletionController {
+
+    private final UserRepository users;
+    private final WorkflowClient temporal;
+    private final Clock clock;
+
+    AccountDeletionController(UserRepository users, WorkflowClient temporal, Clock clock) {
+        this.users = users;
+        this.temporal = temporal;
+        this.clock = clock;
+    }
+
+    @DeleteMapping("/api/auth/delete")
+    @Operation(summary = "Delete the account and everything of it (202, status deleting); repeating it is harmless")
+    ResponseEntity<Map<String, String>> delete(CurrentUser caller) {
+        users.markDeleting(caller.id());
+        try {
+            AccountDeletionWorkflows.start(
+                    temporal,
+                    new AccountDeletionInput(
+                            caller.id(), caller.record().stripeCustomerId(), caller.username(), clock.instant()));
+        } catch (WorkflowExecutionAlreadyStarted alreadyRunning) {
+            // A repeated request: the running deletion carries on.
+        } catch (RuntimeException e) {
+            throw new ApiException(
+                    ErrorCode.SERVICE_UNAVAILABLE, "The deletion could not be started; new work is blocked, retry.");
+        }
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.of("status", "deleting"));
+    }
+}
