@@ -15,7 +15,7 @@ import com.figureforge.activities.fal.FalQueueClient;
 import com.figureforge.activities.storage.ImageStoreSettings;
 import com.figureforge.activities.storage.S3ImageStore;
 import com.figureforge.activities.storage.S3TestSupport;
-import com.figureforge.devstack.FalEmulator;
+import com.figureforge.devstack.fal.FalEmulator;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;

@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.oidc;
 
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;

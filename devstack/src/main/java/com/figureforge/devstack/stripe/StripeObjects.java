@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.stripe;
 
 import java.security.SecureRandom;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.fal;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

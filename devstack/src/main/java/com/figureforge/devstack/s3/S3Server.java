@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.s3;
 
 import java.net.URI;
 import org.gaul.s3proxy.S3Proxy;

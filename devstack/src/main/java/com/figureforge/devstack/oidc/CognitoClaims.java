@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.oidc;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;

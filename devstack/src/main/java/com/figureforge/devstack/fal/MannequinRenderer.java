@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.fal;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

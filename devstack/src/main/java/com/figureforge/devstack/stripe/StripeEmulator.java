@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.stripe;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.dynamodb;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.fal;
 
 import java.util.Locale;
 import java.util.regex.Pattern;

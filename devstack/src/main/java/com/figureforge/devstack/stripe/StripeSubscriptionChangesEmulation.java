@@ -1,8 +1,8 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.stripe;
 
-import com.figureforge.devstack.StripeEmulator.Origin;
-import com.figureforge.devstack.StripeEmulator.SentEvent;
-import com.figureforge.devstack.StripeEmulator.StripeFailure;
+import com.figureforge.devstack.stripe.StripeEmulator.Origin;
+import com.figureforge.devstack.stripe.StripeEmulator.SentEvent;
+import com.figureforge.devstack.stripe.StripeEmulator.StripeFailure;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.oidc;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

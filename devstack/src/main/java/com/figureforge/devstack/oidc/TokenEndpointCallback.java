@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.oidc;
 
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;

@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.stripe;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.stripe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import com.figureforge.devstack.StripeEmulator.SentEvent;
+import com.figureforge.devstack.stripe.StripeEmulator.SentEvent;
 import com.stripe.StripeClient;
 import com.stripe.exception.AuthenticationException;
 import com.stripe.exception.IdempotencyException;

@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.stripe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package com.figureforge.devstack;
+package com.figureforge.devstack.fal;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
