@@ -1,12 +1,9 @@
 package com.figureforge.devstack.fal;
 
+import com.figureforge.devstack.http.HttpAnswers;
+import com.figureforge.devstack.http.LoopbackHttpServer;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,8 +18,6 @@ import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -101,8 +96,7 @@ public final class FalEmulator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FalEmulator.class);
     private static final String RETRY_AFTER_SECONDS = "1";
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final LoopbackHttpServer server;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Clock clock = Clock.systemUTC();
     private final FalFaults faults;
@@ -112,9 +106,8 @@ public final class FalEmulator implements AutoCloseable {
     private final AtomicInteger submitAttempts = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
 
-    private FalEmulator(HttpServer server, ExecutorService executor, FalFaults faults) {
+    private FalEmulator(LoopbackHttpServer server, FalFaults faults) {
         this.server = server;
-        this.executor = executor;
         this.faults = faults;
     }
 
@@ -125,29 +118,22 @@ public final class FalEmulator implements AutoCloseable {
 
     /** Starts with the time each request spends queued and then running. */
     public static FalEmulator start(int port, Duration queueTime, Duration runTime) {
-        FalFaults faults = new FalFaults(queueTime, runTime);
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-            FalEmulator emulator = new FalEmulator(server, executor, faults);
-            server.createContext("/", emulator::handle);
-            server.setExecutor(executor);
-            server.start();
-            log.info("fal.ai queue emulator listening on {}", emulator.baseUrl());
-            return emulator;
-        } catch (IOException e) {
-            executor.shutdownNow();
-            throw new UncheckedIOException("could not start the fal emulator on port " + port, e);
-        }
+        LoopbackHttpServer server = LoopbackHttpServer.bind(
+                "fal.ai queue emulator",
+                port,
+                JsonMapper.builder().build().createObjectNode().put("detail", "Internal Server Error"));
+        FalEmulator emulator = new FalEmulator(server, new FalFaults(queueTime, runTime));
+        server.start(emulator::route);
+        return emulator;
     }
 
     /** What the fal client uses instead of {@code https://queue.fal.run}. */
     public URI baseUrl() {
-        return URI.create("http://127.0.0.1:" + port());
+        return server.baseUrl();
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     // ---- faults -------------------------------------------------------------------------------
@@ -226,29 +212,14 @@ public final class FalEmulator implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     // ---- HTTP ---------------------------------------------------------------------------------
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try {
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            route(exchange, body);
-        } catch (RuntimeException e) {
-            log.error("fal emulator failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-            sendJson(exchange, 500, detail("Internal Server Error"));
-        } finally {
-            exchange.close();
-        }
-    }
-
     private void route(HttpExchange exchange, byte[] body) throws IOException {
         String method = exchange.getRequestMethod();
-        List<String> path = Arrays.stream(exchange.getRequestURI().getRawPath().split("/"))
-                .filter(segment -> !segment.isEmpty())
-                .toList();
+        List<String> path = HttpAnswers.pathSegments(exchange);
         if (path.size() == 2 && path.get(0).equals("_emulator") && path.get(1).equals("faults")) {
             controlFaults(exchange, method, body);
         } else if (path.size() == 3 && path.get(0).equals("files")) {
@@ -451,11 +422,7 @@ public final class FalEmulator implements AutoCloseable {
             return;
         }
         byte[] image = request.image(index);
-        exchange.getResponseHeaders().set("Content-Type", request.input.outputFormat().contentType);
-        exchange.sendResponseHeaders(200, image.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(image);
-        }
+        HttpAnswers.bytes(exchange, 200, request.input.outputFormat().contentType, image);
     }
 
     private void controlFaults(HttpExchange exchange, String method, byte[] body) throws IOException {
@@ -525,8 +492,7 @@ public final class FalEmulator implements AutoCloseable {
 
     /** URLs follow the host the client used, so the emulator also works behind another name. */
     private String baseUrlOf(HttpExchange exchange) {
-        String host = exchange.getRequestHeaders().getFirst("Host");
-        return host == null || host.isBlank() ? baseUrl().toString() : "http://" + host;
+        return server.baseUrlSeenBy(exchange);
     }
 
     /** Requests ahead of this one that are still waiting. */
@@ -600,13 +566,8 @@ public final class FalEmulator implements AutoCloseable {
         }
     }
 
-    private void sendJson(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = json.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static void sendJson(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        HttpAnswers.json(exchange, status, body);
     }
 
     private ObjectNode detail(String message) {

@@ -1,12 +1,9 @@
 package com.figureforge.devstack.stripe;
 
+import com.figureforge.devstack.http.HttpAnswers;
+import com.figureforge.devstack.http.LoopbackHttpServer;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -195,8 +192,7 @@ public final class StripeEmulator implements AutoCloseable {
             "trialing",
             "unpaid");
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final LoopbackHttpServer server;
     private final ExecutorService delivery;
     private final HttpClient http;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -219,9 +215,8 @@ public final class StripeEmulator implements AutoCloseable {
     private volatile Webhook webhook;
     private volatile URI publicBaseUrl;
 
-    private StripeEmulator(HttpServer server, ExecutorService executor) {
+    private StripeEmulator(LoopbackHttpServer server) {
         this.server = server;
-        this.executor = executor;
         this.delivery = Executors.newSingleThreadExecutor(
                 Thread.ofVirtual().name("stripe-emulator-webhooks").factory());
         this.http = HttpClient.newBuilder()
@@ -232,28 +227,20 @@ public final class StripeEmulator implements AutoCloseable {
 
     /** Starts on the given loopback port (0 = a free one), with no webhook endpoint yet. */
     public static StripeEmulator start(int port) {
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-            StripeEmulator emulator = new StripeEmulator(server, executor);
-            server.createContext("/", emulator::handle);
-            server.setExecutor(executor);
-            server.start();
-            log.info("Stripe emulator listening on {}", emulator.baseUrl());
-            return emulator;
-        } catch (IOException e) {
-            executor.shutdownNow();
-            throw new UncheckedIOException("could not start the Stripe emulator on port " + port, e);
-        }
+        LoopbackHttpServer server = LoopbackHttpServer.bind(
+                "Stripe emulator", port, StripeObjects.error("api_error", null, "Internal emulator error", null));
+        StripeEmulator emulator = new StripeEmulator(server);
+        server.start(emulator::handle);
+        return emulator;
     }
 
     /** What the Stripe client uses as its API base instead of {@code https://api.stripe.com}. */
     public URI baseUrl() {
-        return URI.create("http://127.0.0.1:" + port());
+        return server.baseUrl();
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     /** Sends every event to this endpoint, signed with this secret ({@code whsec_...}). */
@@ -469,28 +456,18 @@ public final class StripeEmulator implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
         delivery.shutdownNow();
         http.close();
     }
 
     // ---- HTTP ---------------------------------------------------------------------------------
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try {
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            String path = exchange.getRequestURI().getRawPath();
-            if (path.startsWith("/v1/")) {
-                api(exchange, new String(body, StandardCharsets.UTF_8));
-            } else {
-                page(exchange);
-            }
-        } catch (RuntimeException e) {
-            log.error("Stripe emulator failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-            sendJson(exchange, 500, StripeObjects.error("api_error", null, "Internal emulator error", null));
-        } finally {
-            exchange.close();
+    private void handle(HttpExchange exchange, byte[] body) throws IOException {
+        if (exchange.getRequestURI().getRawPath().startsWith("/v1/")) {
+            api(exchange, new String(body, StandardCharsets.UTF_8));
+        } else {
+            page(exchange);
         }
     }
 
@@ -1244,9 +1221,7 @@ public final class StripeEmulator implements AutoCloseable {
 
     private void page(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
-        List<String> path = Arrays.stream(exchange.getRequestURI().getRawPath().split("/"))
-                .filter(segment -> !segment.isEmpty())
-                .toList();
+        List<String> path = HttpAnswers.pathSegments(exchange);
         if (path.size() == 2 && path.get(0).equals("checkout") && method.equals("GET")) {
             checkoutPage(exchange, path.get(1));
         } else if (path.size() == 2 && path.get(0).equals("portal") && method.equals("GET")) {
@@ -1282,8 +1257,7 @@ public final class StripeEmulator implements AutoCloseable {
         }
         List<SentEvent> sent = await(pending);
         if (successUrl != null) {
-            exchange.getResponseHeaders().set("Location", successUrl);
-            exchange.sendResponseHeaders(303, -1);
+            HttpAnswers.seeOther(exchange, successUrl);
             return;
         }
         if (pending.isEmpty()) {
@@ -1396,9 +1370,7 @@ public final class StripeEmulator implements AutoCloseable {
             sendHtml(exchange, 409, "Not possible", "<p>" + html(e.getMessage()) + "</p>");
             return;
         }
-        exchange.getResponseHeaders()
-                .set("Location", "/portal/" + URLEncoder.encode(portalSessionId, StandardCharsets.UTF_8));
-        exchange.sendResponseHeaders(303, -1);
+        HttpAnswers.seeOther(exchange, "/portal/" + URLEncoder.encode(portalSessionId, StandardCharsets.UTF_8));
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -1469,39 +1441,22 @@ public final class StripeEmulator implements AutoCloseable {
             String base = configured.toString();
             return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         }
-        String host = exchange.getRequestHeaders().getFirst("Host");
-        return host == null || host.isBlank() ? baseUrl().toString() : "http://" + host;
+        return server.baseUrlSeenBy(exchange);
     }
 
     long now() {
         return clock.instant().getEpochSecond();
     }
 
-    private void sendJson(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = json.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static void sendJson(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        HttpAnswers.json(exchange, status, body);
     }
 
     private static void sendHtml(HttpExchange exchange, int status, String title, String body) throws IOException {
-        String page = "<!doctype html><html><head><meta charset=utf-8><title>" + html(title)
-                + "</title></head><body><h1>" + html(title) + "</h1>" + body + "</body></html>";
-        byte[] bytes = page.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpAnswers.html(exchange, status, title, body);
     }
 
     private static String html(String text) {
-        return text.replace("&", "&amp;")
-                .replace("<", "&lt;")
-                .replace(">", "&gt;")
-                .replace("\"", "&quot;")
-                .replace("'", "&#39;");
+        return HttpAnswers.escape(text);
     }
 }
