@@ -150,25 +150,15 @@ public final class OidcIssuer implements AutoCloseable {
     /** An access token for {@code username} with the given {@code scope} (e.g. without {@code openid}). */
     public String accessTokenWithScope(String username, String scope) {
         Objects.requireNonNull(username, "username");
-        return mint(
-                ISSUER_ID,
-                LOCAL_CLIENT_ID,
-                username,
-                List.of(),
-                CognitoClaims.accessToken(username, LOCAL_CLIENT_ID, List.of(), scope),
-                DEFAULT_TOKEN_TTL);
+        return mintForLocalClient(
+                ISSUER_ID, username, List.of(), CognitoClaims.accessToken(username, LOCAL_CLIENT_ID, List.of(), scope));
     }
 
     /** A Cognito ID token (token_use = id, aud = the local client, an email): not an access token. */
     public String idToken(String username) {
         Objects.requireNonNull(username, "username");
-        return mint(
-                ISSUER_ID,
-                LOCAL_CLIENT_ID,
-                username,
-                List.of(LOCAL_CLIENT_ID),
-                CognitoClaims.idToken(username, emailOf(username)),
-                DEFAULT_TOKEN_TTL);
+        return mintForLocalClient(
+                ISSUER_ID, username, List.of(LOCAL_CLIENT_ID), CognitoClaims.idToken(username, emailOf(username)));
     }
 
     /**
@@ -178,13 +168,8 @@ public final class OidcIssuer implements AutoCloseable {
     public String accessTokenFromIssuer(String issuerId, String username) {
         Objects.requireNonNull(issuerId, "issuerId");
         Objects.requireNonNull(username, "username");
-        return mint(
-                issuerId,
-                LOCAL_CLIENT_ID,
-                username,
-                List.of(),
-                CognitoClaims.accessToken(username, LOCAL_CLIENT_ID, List.of(), null),
-                DEFAULT_TOKEN_TTL);
+        return mintForLocalClient(
+                issuerId, username, List.of(), CognitoClaims.accessToken(username, LOCAL_CLIENT_ID, List.of(), null));
     }
 
     /** The issuer URI tokens from {@link #accessTokenFromIssuer} carry. */
@@ -195,6 +180,12 @@ public final class OidcIssuer implements AutoCloseable {
     @Override
     public void close() {
         server.shutdown();
+    }
+
+    /** A token for the local client with the default lifetime. */
+    private String mintForLocalClient(
+            String issuerId, String username, List<String> audience, Map<String, Object> claims) {
+        return mint(issuerId, LOCAL_CLIENT_ID, username, audience, claims, DEFAULT_TOKEN_TTL);
     }
 
     private String mint(

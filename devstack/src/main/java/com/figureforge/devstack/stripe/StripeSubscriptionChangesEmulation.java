@@ -1,8 +1,6 @@
 package com.figureforge.devstack.stripe;
 
-import com.figureforge.devstack.stripe.StripeEmulator.Origin;
 import com.figureforge.devstack.stripe.StripeEmulator.SentEvent;
-import com.figureforge.devstack.stripe.StripeEmulator.StripeFailure;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +11,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The Stripe emulator's plan changes and extra lifecycle, kept apart from {@link StripeEmulator}:
+ * The Stripe emulator's plan changes and extra lifecycle, kept apart from {@link StripeLifecycle}:
  *
  * <ul>
  *   <li>{@code GET /v1/checkout/sessions?customer=&status=}, {@code POST
@@ -30,23 +28,23 @@ import tools.jackson.databind.node.ObjectNode;
  *       uncollectible and pending-update subscriptions, with the state Stripe would then report.
  * </ul>
  *
- * Everything runs under the emulator's lock.
+ * Everything runs under the lifecycle's lock.
  */
 final class StripeSubscriptionChangesEmulation {
 
-    private final StripeEmulator emulator;
+    private final StripeLifecycle lifecycle;
     private final Map<String, ObjectNode> schedules = new LinkedHashMap<>();
 
-    StripeSubscriptionChangesEmulation(StripeEmulator emulator) {
-        this.emulator = emulator;
+    StripeSubscriptionChangesEmulation(StripeLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
     }
 
     void reset() {
         schedules.clear();
     }
 
-    /** The answer to a route this class serves, or null to leave the request to the emulator. */
-    JsonNode route(String method, List<String> segments, StripeForm form, Origin origin) {
+    /** The answer to a route this class serves, or null to leave the request to the lifecycle. */
+    JsonNode route(String method, List<String> segments, StripeForm form, EventOrigin origin) {
         String path = String.join("/", segments);
         if (method.equals("GET") && path.equals("checkout/sessions")) {
             return listCheckoutSessions(form);
@@ -65,7 +63,7 @@ final class StripeSubscriptionChangesEmulation {
                 return swapPrice(segments.get(1), form, origin);
             }
             if (method.equals("DELETE") && "true".equals(form.get("prorate"))) {
-                creditUnusedTime(known(emulator.subscriptions, "subscription", segments.get(1)));
+                creditUnusedTime(known(lifecycle.subscriptions, "subscription", segments.get(1)));
                 return null; // the emulator cancels it as usual
             }
         }
@@ -80,7 +78,7 @@ final class StripeSubscriptionChangesEmulation {
     private JsonNode listCheckoutSessions(StripeForm form) {
         String customer = form.get("customer");
         String status = form.get("status");
-        List<ObjectNode> matching = emulator.checkoutSessions.values().stream()
+        List<ObjectNode> matching = lifecycle.checkoutSessions.values().stream()
                 .filter(s ->
                         customer == null || customer.equals(s.get("customer").asString(null)))
                 .filter(s -> status == null || status.equals(s.get("status").asString()))
@@ -91,7 +89,7 @@ final class StripeSubscriptionChangesEmulation {
     }
 
     private JsonNode expire(String sessionId) {
-        ObjectNode session = known(emulator.checkoutSessions, "checkout.session", sessionId);
+        ObjectNode session = known(lifecycle.checkoutSessions, "checkout.session", sessionId);
         if (!session.get("status").asString().equals("open")) {
             throw StripeFailure.invalid(
                     "checkout_session_not_open",
@@ -101,34 +99,34 @@ final class StripeSubscriptionChangesEmulation {
         }
         session.put("status", "expired");
         session.putNull("url");
-        emulator.emit("checkout.session.expired", session, null, Origin.AUTOMATIC);
+        lifecycle.emit("checkout.session.expired", session, null, EventOrigin.AUTOMATIC);
         return session.deepCopy();
     }
 
     // ---- subscriptions ------------------------------------------------------------------------
 
-    private JsonNode createSubscription(StripeForm form, Origin origin) {
+    private JsonNode createSubscription(StripeForm form, EventOrigin origin) {
         String customer = form.get("customer");
         String price = form.get("items[0][price]");
         if (customer == null || price == null) {
             throw StripeFailure.invalid(
                     "parameter_missing", "Missing required param: customer and items[0][price].", "customer");
         }
-        known(emulator.customers, "customer", customer);
-        long now = emulator.now();
+        known(lifecycle.customers, "customer", customer);
+        long now = lifecycle.now();
         ObjectNode subscription = StripeObjects.subscription(
                 StripeObjects.newId("sub"), customer, price, 1, form.hash("metadata"), now, now + StripeObjects.PERIOD);
-        emulator.subscriptions.put(subscription.get("id").asString(), subscription);
+        lifecycle.subscriptions.put(subscription.get("id").asString(), subscription);
         ObjectNode invoice =
-                emulator.raiseInvoice(subscription, "subscription_create", now, now + StripeObjects.PERIOD, true);
-        emulator.emit("customer.subscription.created", subscription, null, origin);
-        emulator.emit("invoice.paid", invoice, null, origin);
+                lifecycle.raiseInvoice(subscription, "subscription_create", now, now + StripeObjects.PERIOD, true);
+        lifecycle.emit("customer.subscription.created", subscription, null, origin);
+        lifecycle.emit("invoice.paid", invoice, null, origin);
         return subscription.deepCopy();
     }
 
-    private JsonNode swapPrice(String id, StripeForm form, Origin origin) {
-        ObjectNode subscription = known(emulator.subscriptions, "subscription", id);
-        if (!StripeEmulator.isLive(subscription)) {
+    private JsonNode swapPrice(String id, StripeForm form, EventOrigin origin) {
+        ObjectNode subscription = known(lifecycle.subscriptions, "subscription", id);
+        if (!StripeLifecycle.isLive(subscription)) {
             throw StripeFailure.invalid(null, "A canceled subscription cannot change its items.", "items");
         }
         if (subscription.hasNonNull("schedule")) {
@@ -142,11 +140,11 @@ final class StripeSubscriptionChangesEmulation {
         ObjectNode before = subscription.deepCopy();
         setPrice(subscription, form.get("items[0][price]"));
         if (!"none".equals(form.get("proration_behavior"))) {
-            ObjectNode invoice = emulator.raiseInvoice(
-                    subscription, "subscription_update", emulator.now(), StripeObjects.periodEnd(subscription), true);
-            emulator.emit("invoice.paid", invoice, null, origin);
+            ObjectNode invoice = lifecycle.raiseInvoice(
+                    subscription, "subscription_update", lifecycle.now(), StripeObjects.periodEnd(subscription), true);
+            lifecycle.emit("invoice.paid", invoice, null, origin);
         }
-        emulator.emit(
+        lifecycle.emit(
                 "customer.subscription.updated",
                 subscription,
                 StripeObjects.previousAttributes(before, subscription),
@@ -156,7 +154,7 @@ final class StripeSubscriptionChangesEmulation {
 
     private void setPrice(ObjectNode subscription, String priceId) {
         ObjectNode item = StripeObjects.firstItem(subscription);
-        long created = emulator.now();
+        long created = lifecycle.now();
         item.set("price", StripeObjects.price(priceId, created));
         item.set("plan", StripeObjects.plan(priceId, created));
     }
@@ -164,10 +162,10 @@ final class StripeSubscriptionChangesEmulation {
     private void creditUnusedTime(ObjectNode subscription) {
         long start = StripeObjects.periodStart(subscription);
         long end = StripeObjects.periodEnd(subscription);
-        long unused = Math.max(0, end - emulator.now());
+        long unused = Math.max(0, end - lifecycle.now());
         long credit = end > start ? StripeObjects.UNIT_AMOUNT * unused / (end - start) : 0;
         ObjectNode customer =
-                emulator.customers.get(subscription.get("customer").asString());
+                lifecycle.customers.get(subscription.get("customer").asString());
         if (customer != null && credit > 0) {
             customer.put("balance", customer.get("balance").asLong() - credit);
         }
@@ -192,7 +190,7 @@ final class StripeSubscriptionChangesEmulation {
     private JsonNode schedule(String method, List<String> segments, StripeForm form) {
         if (method.equals("POST") && segments.size() == 1) {
             String from = form.get("from_subscription");
-            ObjectNode subscription = known(emulator.subscriptions, "subscription", from);
+            ObjectNode subscription = known(lifecycle.subscriptions, "subscription", from);
             if (subscription.hasNonNull("schedule")) {
                 throw StripeFailure.invalid(
                         null,
@@ -250,7 +248,7 @@ final class StripeSubscriptionChangesEmulation {
         schedule.put("status", "released");
         schedule.put("released_subscription", schedule.get("subscription").asString());
         ObjectNode subscription =
-                emulator.subscriptions.get(schedule.get("subscription").asString());
+                lifecycle.subscriptions.get(schedule.get("subscription").asString());
         if (subscription != null) {
             subscription.putNull("schedule");
         }
@@ -301,7 +299,7 @@ final class StripeSubscriptionChangesEmulation {
             }
             case RESUMED -> {
                 subscription.put("status", "active");
-                long now = emulator.now();
+                long now = lifecycle.now();
                 StripeObjects.setPeriod(subscription, now, now + StripeObjects.PERIOD);
                 pending.add(emit("customer.subscription.resumed", subscription));
             }
@@ -326,30 +324,25 @@ final class StripeSubscriptionChangesEmulation {
                 pending.add(emit("customer.subscription.pending_update_expired", subscription));
             }
         }
-        ObjectNode previous = StripeObjects.previousAttributes(before, subscription);
-        if (!previous.isEmpty()) {
-            pending.add(emulator.emit("customer.subscription.updated", subscription, previous, Origin.AUTOMATIC));
-        }
+        pending.addAll(
+                lifecycle.emitIfChanged("customer.subscription.updated", before, subscription, EventOrigin.AUTOMATIC));
         return pending;
     }
 
     /** The open renewal invoice, raised (next period, unpaid) if there is none yet. */
     private ObjectNode openRenewal(ObjectNode subscription) {
-        ObjectNode open = emulator.openInvoice(subscription);
+        ObjectNode open = lifecycle.openInvoice(subscription);
         if (open != null) {
             return open;
         }
-        long start = StripeObjects.periodEnd(subscription);
-        long end = start + StripeObjects.PERIOD;
-        StripeObjects.setPeriod(subscription, start, end);
-        return emulator.raiseInvoice(subscription, "subscription_cycle", start, end, false);
+        return lifecycle.startNextPeriod(subscription, false);
     }
 
     private CompletableFuture<SentEvent> emit(String type, ObjectNode object) {
-        return emulator.emit(type, object, null, Origin.AUTOMATIC);
+        return lifecycle.emit(type, object, null, EventOrigin.AUTOMATIC);
     }
 
     private static ObjectNode known(Map<String, ObjectNode> objects, String kind, String id) {
-        return StripeEmulator.known(objects, kind, id);
+        return StripeFailure.requireKnown(objects, kind, id);
     }
 }
