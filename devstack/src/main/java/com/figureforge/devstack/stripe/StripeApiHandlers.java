@@ -194,7 +194,7 @@ final class StripeApiHandlers {
                 .filter(subscription -> customer == null
                         || subscription.get("customer").asString().equals(customer))
                 .filter(subscription -> price == null
-                        || StripeObjects.firstItem(subscription)
+                        || StripeSubscriptionObjects.firstItem(subscription)
                                 .get("price")
                                 .get("id")
                                 .asString()

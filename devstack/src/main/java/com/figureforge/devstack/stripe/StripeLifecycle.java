@@ -128,7 +128,7 @@ final class StripeLifecycle {
         }
         CheckoutLine line = checkoutLines.get(sessionId);
         long now = now();
-        ObjectNode subscription = StripeObjects.subscription(
+        ObjectNode subscription = StripeSubscriptionObjects.subscription(
                 StripeObjects.newId("sub"),
                 customer.get("id").asString(),
                 line.priceId(),
@@ -187,7 +187,7 @@ final class StripeLifecycle {
                     "subscription " + subscription.get("id").asString() + " has no open invoice");
         }
         ObjectNode before = subscription.deepCopy();
-        StripeObjects.markInvoicePaid(open, now());
+        StripeInvoiceObjects.markInvoicePaid(open, now());
         subscription.put("status", "active");
         setDelinquent(subscription, false);
         return thenUpdated(emit("invoice.paid", open, null, EventOrigin.AUTOMATIC), before, subscription);
@@ -207,9 +207,9 @@ final class StripeLifecycle {
 
     /** The next period starts, billed by a renewal invoice (paid, or open and awaiting payment). */
     ObjectNode startNextPeriod(ObjectNode subscription, boolean paid) {
-        long start = StripeObjects.periodEnd(subscription);
+        long start = StripeSubscriptionObjects.periodEnd(subscription);
         long end = start + StripeObjects.PERIOD;
-        StripeObjects.setPeriod(subscription, start, end);
+        StripeSubscriptionObjects.setPeriod(subscription, start, end);
         return raiseInvoice(subscription, "subscription_cycle", start, end, paid);
     }
 
@@ -236,7 +236,7 @@ final class StripeLifecycle {
         ObjectNode details = (ObjectNode) subscription.get("cancellation_details");
         subscription.put("cancel_at_period_end", cancel);
         if (cancel) {
-            subscription.put("cancel_at", StripeObjects.periodEnd(subscription));
+            subscription.put("cancel_at", StripeSubscriptionObjects.periodEnd(subscription));
             subscription.put("canceled_at", now());
             details.put("reason", "cancellation_requested");
         } else {
@@ -292,7 +292,7 @@ final class StripeLifecycle {
         } else {
             number = "EMULATOR-" + String.format("%04d", invoices.size() + 1);
         }
-        ObjectNode invoice = StripeObjects.invoice(
+        ObjectNode invoice = StripeInvoiceObjects.invoice(
                 StripeObjects.newId("in", 24),
                 now(),
                 subscription,

@@ -120,14 +120,14 @@ final class StripePages {
                 body.append("<li>")
                         .append(escape(subscription.get("id").asString()))
                         .append(": ")
-                        .append(escape(StripeObjects.firstItem(subscription)
+                        .append(escape(StripeSubscriptionObjects.firstItem(subscription)
                                 .get("price")
                                 .get("id")
                                 .asString()))
                         .append(", <b>")
                         .append(escape(subscription.get("status").asString()))
                         .append("</b>, period ends ")
-                        .append(Instant.ofEpochSecond(StripeObjects.periodEnd(subscription)))
+                        .append(Instant.ofEpochSecond(StripeSubscriptionObjects.periodEnd(subscription)))
                         .append(subscription.get("cancel_at_period_end").asBoolean() ? ", cancels at period end" : "")
                         .append("</li>");
             }

@@ -114,7 +114,7 @@ final class StripeSubscriptionChangesEmulation {
         }
         known(lifecycle.customers, "customer", customer);
         long now = lifecycle.now();
-        ObjectNode subscription = StripeObjects.subscription(
+        ObjectNode subscription = StripeSubscriptionObjects.subscription(
                 StripeObjects.newId("sub"), customer, price, 1, form.hash("metadata"), now, now + StripeObjects.PERIOD);
         lifecycle.subscriptions.put(subscription.get("id").asString(), subscription);
         ObjectNode invoice =
@@ -141,7 +141,11 @@ final class StripeSubscriptionChangesEmulation {
         setPrice(subscription, form.get("items[0][price]"));
         if (!"none".equals(form.get("proration_behavior"))) {
             ObjectNode invoice = lifecycle.raiseInvoice(
-                    subscription, "subscription_update", lifecycle.now(), StripeObjects.periodEnd(subscription), true);
+                    subscription,
+                    "subscription_update",
+                    lifecycle.now(),
+                    StripeSubscriptionObjects.periodEnd(subscription),
+                    true);
             lifecycle.emit("invoice.paid", invoice, null, origin);
         }
         lifecycle.emit(
@@ -153,15 +157,15 @@ final class StripeSubscriptionChangesEmulation {
     }
 
     private void setPrice(ObjectNode subscription, String priceId) {
-        ObjectNode item = StripeObjects.firstItem(subscription);
+        ObjectNode item = StripeSubscriptionObjects.firstItem(subscription);
         long created = lifecycle.now();
-        item.set("price", StripeObjects.price(priceId, created));
-        item.set("plan", StripeObjects.plan(priceId, created));
+        item.set("price", StripeSubscriptionObjects.price(priceId, created));
+        item.set("plan", StripeSubscriptionObjects.plan(priceId, created));
     }
 
     private void creditUnusedTime(ObjectNode subscription) {
-        long start = StripeObjects.periodStart(subscription);
-        long end = StripeObjects.periodEnd(subscription);
+        long start = StripeSubscriptionObjects.periodStart(subscription);
+        long end = StripeSubscriptionObjects.periodEnd(subscription);
         long unused = Math.max(0, end - lifecycle.now());
         long credit = end > start ? StripeObjects.UNIT_AMOUNT * unused / (end - start) : 0;
         ObjectNode customer =
@@ -211,8 +215,8 @@ final class StripeSubscriptionChangesEmulation {
                     .addObject()
                     .put("price", priceOf(subscription))
                     .put("quantity", 1);
-            phase.put("start_date", StripeObjects.periodStart(subscription));
-            phase.put("end_date", StripeObjects.periodEnd(subscription));
+            phase.put("start_date", StripeSubscriptionObjects.periodStart(subscription));
+            phase.put("end_date", StripeSubscriptionObjects.periodEnd(subscription));
             schedules.put(id, schedule);
             subscription.put("schedule", id);
             return schedule.deepCopy();
@@ -263,7 +267,10 @@ final class StripeSubscriptionChangesEmulation {
     }
 
     private static String priceOf(ObjectNode subscription) {
-        return StripeObjects.firstItem(subscription).get("price").get("id").asString();
+        return StripeSubscriptionObjects.firstItem(subscription)
+                .get("price")
+                .get("id")
+                .asString();
     }
 
     // ---- lifecycle helpers (events that change access) ----------------------------------------
@@ -300,7 +307,7 @@ final class StripeSubscriptionChangesEmulation {
             case RESUMED -> {
                 subscription.put("status", "active");
                 long now = lifecycle.now();
-                StripeObjects.setPeriod(subscription, now, now + StripeObjects.PERIOD);
+                StripeSubscriptionObjects.setPeriod(subscription, now, now + StripeObjects.PERIOD);
                 pending.add(emit("customer.subscription.resumed", subscription));
             }
             case TRIAL_WILL_END -> pending.add(emit("customer.subscription.trial_will_end", subscription));
