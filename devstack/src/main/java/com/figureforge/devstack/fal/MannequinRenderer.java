@@ -227,22 +227,12 @@ final class MannequinRenderer {
             double headAngle = torsoAngle + joints.headTilt() + play(random, 1.2);
             Point headCentre = neck.plus(Point.towards(headAngle, NECK + 0.5));
 
-            Limb leftArm = Limb.of(
-                    leftShoulder,
-                    joints.leftUpperArm() + play(random, 1),
-                    UPPER_ARM,
-                    joints.leftForearm() + play(random, 1),
-                    FOREARM);
-            Limb rightArm = Limb.of(
-                    rightShoulder,
-                    joints.rightUpperArm() + play(random, 1),
-                    UPPER_ARM,
-                    joints.rightForearm() + play(random, 1),
-                    FOREARM);
-            Limb leftLeg = Limb.of(
-                    leftHip, joints.leftThigh() + play(random, 1), THIGH, joints.leftShin() + play(random, 1), SHIN);
-            Limb rightLeg = Limb.of(
-                    rightHip, joints.rightThigh() + play(random, 1), THIGH, joints.rightShin() + play(random, 1), SHIN);
+            Limb leftArm =
+                    playedLimb(random, leftShoulder, joints.leftUpperArm(), UPPER_ARM, joints.leftForearm(), FOREARM);
+            Limb rightArm = playedLimb(
+                    random, rightShoulder, joints.rightUpperArm(), UPPER_ARM, joints.rightForearm(), FOREARM);
+            Limb leftLeg = playedLimb(random, leftHip, joints.leftThigh(), THIGH, joints.leftShin(), SHIN);
+            Limb rightLeg = playedLimb(random, rightHip, joints.rightThigh(), THIGH, joints.rightShin(), SHIN);
 
             double chestWidth = side ? 1.05 : 1.55;
             double waistWidth = side ? 0.85 : 1.1;
@@ -310,6 +300,17 @@ final class MannequinRenderer {
         /** Seen from the side a foot points forward, unless the shin is folded back along the floor. */
         private static double sideFootAngle(double shin) {
             return shin <= -60 ? shin : shin + 90;
+        }
+
+        /** A limb whose two joints each get their own play, upper joint first (the seed fixes the order). */
+        private static Limb playedLimb(
+                Random random,
+                Point root,
+                double upperAngle,
+                double upperLength,
+                double lowerAngle,
+                double lowerLength) {
+            return Limb.of(root, upperAngle + play(random, 1), upperLength, lowerAngle + play(random, 1), lowerLength);
         }
 
         private static double play(Random random, double factor) {

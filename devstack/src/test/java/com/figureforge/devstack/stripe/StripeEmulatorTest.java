@@ -82,10 +82,7 @@ class StripeEmulatorTest {
         });
         receiver.start();
         webhookUrl = URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/api/webhooks/stripe/");
-        client = StripeClient.builder()
-                .setApiKey("sk_test_local")
-                .setApiBase(stripe.baseUrl().toString())
-                .build();
+        client = LocalStripeClients.withKey(stripe, "sk_test_local");
     }
 
     @AfterAll
@@ -601,10 +598,7 @@ class StripeEmulatorTest {
         assertThat(JSON.readTree(anonymous.body()).get("error").get("type").asString())
                 .isEqualTo("invalid_request_error");
 
-        StripeClient publishable = StripeClient.builder()
-                .setApiKey("pk_test_local")
-                .setApiBase(stripe.baseUrl().toString())
-                .build();
+        StripeClient publishable = LocalStripeClients.withKey(stripe, "pk_test_local");
         assertThatThrownBy(() -> publishable
                         .v1()
                         .customers()

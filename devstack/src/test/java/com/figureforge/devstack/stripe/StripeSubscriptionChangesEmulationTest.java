@@ -31,10 +31,7 @@ class StripeSubscriptionChangesEmulationTest {
     @BeforeAll
     static void start() {
         stripe = StripeEmulator.start(0);
-        client = StripeClient.builder()
-                .setApiKey("sk_test_local")
-                .setApiBase(stripe.baseUrl().toString())
-                .build();
+        client = LocalStripeClients.withKey(stripe, "sk_test_local");
     }
 
     @AfterAll
