@@ -1,7 +1,7 @@
 package com.figureforge.activities.generation;
 
 import com.figureforge.adapters.data.FigureForgeTable;
-import com.figureforge.devstack.DynamoDbServer;
+import com.figureforge.devstack.dynamodb.DynamoDbServer;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;

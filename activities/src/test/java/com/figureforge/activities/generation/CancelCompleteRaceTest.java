@@ -14,7 +14,7 @@ import com.figureforge.adapters.fal.FalQueueClient;
 import com.figureforge.adapters.storage.ImageStoreSettings;
 import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.adapters.storage.S3TestSupport;
-import com.figureforge.devstack.FalEmulator;
+import com.figureforge.devstack.fal.FalEmulator;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;

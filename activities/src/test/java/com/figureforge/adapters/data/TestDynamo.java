@@ -1,6 +1,6 @@
 package com.figureforge.adapters.data;
 
-import com.figureforge.devstack.DynamoDbServer;
+import com.figureforge.devstack.dynamodb.DynamoDbServer;
 import java.time.Duration;
 import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;

@@ -1,6 +1,6 @@
 package com.figureforge.adapters.storage;
 
-import com.figureforge.devstack.S3Server;
+import com.figureforge.devstack.s3.S3Server;
 import java.awt.Color;
 import java.awt.GradientPaint;
 import java.awt.Graphics2D;

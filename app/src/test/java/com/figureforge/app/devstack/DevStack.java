@@ -1,6 +1,6 @@
 package com.figureforge.app.devstack;
 
-import com.figureforge.devstack.StripeEmulator;
+import com.figureforge.devstack.stripe.StripeEmulator;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.billing.StripeEventTypes;
 import io.temporal.api.enums.v1.IndexedValueType;

@@ -1,10 +1,10 @@
 package com.figureforge.app.devstack;
 
-import com.figureforge.devstack.DynamoDbServer;
-import com.figureforge.devstack.FalEmulator;
-import com.figureforge.devstack.OidcIssuer;
-import com.figureforge.devstack.S3Server;
-import com.figureforge.devstack.StripeEmulator;
+import com.figureforge.devstack.dynamodb.DynamoDbServer;
+import com.figureforge.devstack.fal.FalEmulator;
+import com.figureforge.devstack.oidc.OidcIssuer;
+import com.figureforge.devstack.s3.S3Server;
+import com.figureforge.devstack.stripe.StripeEmulator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

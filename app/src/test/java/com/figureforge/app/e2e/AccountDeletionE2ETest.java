@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.config.FigureForgeProperties;
-import com.figureforge.devstack.FalEmulator;
-import com.figureforge.devstack.OidcIssuer;
-import com.figureforge.devstack.StripeEmulator;
+import com.figureforge.devstack.fal.FalEmulator;
+import com.figureforge.devstack.oidc.OidcIssuer;
+import com.figureforge.devstack.stripe.StripeEmulator;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionWorkflow.AccountDeletionResult;
 import io.temporal.client.WorkflowClient;

@@ -2,7 +2,7 @@ package com.figureforge.app.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.figureforge.devstack.OidcIssuer;
+import com.figureforge.devstack.oidc.OidcIssuer;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;

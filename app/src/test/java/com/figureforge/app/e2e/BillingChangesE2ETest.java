@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.devstack.DevStackServers;
-import com.figureforge.devstack.OidcIssuer;
-import com.figureforge.devstack.StripeEmulator;
+import com.figureforge.devstack.oidc.OidcIssuer;
+import com.figureforge.devstack.stripe.StripeEmulator;
 import com.figureforge.workflows.billing.StripeEventTypes;
 import com.figureforge.workflows.billing.SubscriptionState;
 import com.figureforge.workflows.billing.SubscriptionWorkflows;

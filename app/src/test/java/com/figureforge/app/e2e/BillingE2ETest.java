@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.devstack.DevStackServers;
-import com.figureforge.devstack.OidcIssuer;
-import com.figureforge.devstack.StripeEmulator;
+import com.figureforge.devstack.oidc.OidcIssuer;
+import com.figureforge.devstack.stripe.StripeEmulator;
 import com.figureforge.workflows.billing.SubscriptionWorkflows;
 import io.temporal.client.WorkflowClient;
 import java.nio.charset.StandardCharsets;

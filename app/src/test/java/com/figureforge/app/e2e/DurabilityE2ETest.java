@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.config.FigureForgeProperties;
-import com.figureforge.devstack.FalEmulator;
-import com.figureforge.devstack.OidcIssuer;
+import com.figureforge.devstack.fal.FalEmulator;
+import com.figureforge.devstack.oidc.OidcIssuer;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.billing.SubscriptionActivities;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.figureforge.adapters.data.PlanUpdate;
 import com.figureforge.adapters.data.UserRepository;
-import com.figureforge.devstack.OidcIssuer;
+import com.figureforge.devstack.oidc.OidcIssuer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

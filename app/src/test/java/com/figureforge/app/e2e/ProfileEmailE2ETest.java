@@ -2,8 +2,8 @@ package com.figureforge.app.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.figureforge.devstack.OidcIssuer;
-import com.figureforge.devstack.StripeEmulator;
+import com.figureforge.devstack.oidc.OidcIssuer;
+import com.figureforge.devstack.stripe.StripeEmulator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
