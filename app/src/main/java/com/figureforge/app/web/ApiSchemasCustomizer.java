@@ -1,11 +1,14 @@
 package com.figureforge.app.web;
 
+import com.figureforge.app.generation.FigureControls;
+import com.figureforge.workflows.generation.JobStatus;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +21,11 @@ import org.springframework.stereotype.Component;
 /**
  * Makes the schemas as exact as the wire: the problem schema (codes from {@link ErrorCode}); answers
  * always carry every member (nulls are written), so each answer schema requires all of them and only the
- * members listed here may be null; request bodies reject unknown members (a 400 {@code unknown_field}).
+ * members listed here may be null; request bodies reject unknown members (a 400 {@code unknown_field});
+ * members with a closed set of values list them.
  */
 @Component
+@SuppressWarnings({"rawtypes", "unchecked"})
 class ApiSchemasCustomizer implements OpenApiCustomizer {
 
     /** Answer members that can be null, by schema; every other answer member is always a value. */
@@ -60,6 +65,41 @@ class ApiSchemasCustomizer implements OpenApiCustomizer {
                 });
         answers.forEach(name -> exactAnswer(name, schemas.get(name)));
         requests.forEach(name -> schemas.get(name).setAdditionalProperties(false));
+        closedSets(schemas);
+    }
+
+    /** Members that take one of a fixed set of values list it (the validators use the same sets). */
+    private static void closedSets(Map<String, Schema> schemas) {
+        FigureControls.ALL.forEach(
+                (field, vocabulary) -> oneOf(schemas, "GenerationRequest", field, vocabulary.keySet()));
+        for (String[] member : new String[][] {
+            {"GenerationRequest", "visibility"},
+            {"ImageView", "visibility"},
+            {"UserView", "default_visibility"},
+            {"ProfileUpdate", "default_visibility"}
+        }) {
+            oneOf(schemas, member[0], member[1], FigureControls.VISIBILITY);
+        }
+        oneOf(
+                schemas,
+                "JobView",
+                "status",
+                Arrays.stream(JobStatus.values()).map(JobStatus::wire).toList());
+    }
+
+    private static void oneOf(Map<String, Schema> schemas, String schema, String member, Collection<String> values) {
+        Schema<?> property = schemas.get(schema) == null || schemas.get(schema).getProperties() == null
+                ? null
+                : (Schema<?>) schemas.get(schema).getProperties().get(member);
+        if (property == null) {
+            throw new IllegalStateException(schema + " has no member " + member);
+        }
+        List<Object> allowed = new ArrayList<>(values);
+        if (property.getTypes() != null && property.getTypes().contains("null")) {
+            allowed.add(null);
+        }
+        property.setEnum(null);
+        allowed.forEach(value -> ((Schema<Object>) property).addEnumItemObject(value));
     }
 
     private static void exactAnswer(String name, Schema<?> schema) {
