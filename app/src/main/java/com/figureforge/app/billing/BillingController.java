@@ -8,6 +8,7 @@ import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
+import com.figureforge.app.web.ProblemResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -59,6 +60,7 @@ class BillingController {
             description = "Only for users without a live subscription: others get 409 already_subscribed with a"
                     + " portal_url (and change plans with POST /api/subscriptions/change/). Expires the user's"
                     + " earlier open Checkout Sessions. The success URL carries {CHECKOUT_SESSION_ID}.")
+    @ProblemResponses({ErrorCode.BILLING_NOT_CONFIGURED, ErrorCode.ALREADY_SUBSCRIBED, ErrorCode.SERVICE_UNAVAILABLE})
     CheckoutView checkout(CurrentUser caller, @RequestBody CheckoutBody body) {
         requireBilling();
         String plan = paidPlans.require(body.plan());
@@ -102,7 +104,11 @@ class BillingController {
     }
 
     @PostMapping(path = "/api/subscriptions/portal")
-    @Operation(summary = "A Stripe Billing Portal session for a user who has a Stripe customer: {portal_url}")
+    @Operation(
+            summary = "A Stripe Billing Portal session for a user who has a Stripe customer: {portal_url}",
+            description = "The body is optional (`return_url` on an allowed origin). A user who never checked out"
+                    + " has no customer: 409 `no_billing_account`.")
+    @ProblemResponses({ErrorCode.BILLING_NOT_CONFIGURED, ErrorCode.NO_BILLING_ACCOUNT, ErrorCode.SERVICE_UNAVAILABLE})
     PortalView portal(CurrentUser caller, @RequestBody(required = false) PortalBody body) {
         requireBilling();
         String customerId = caller.record().stripeCustomerId();

@@ -19,6 +19,7 @@ class PlansController {
     @GetMapping("/api/subscriptions/plans")
     @Operation(
             summary = "The plans with price, monthly quota and limits",
+            description = "No token needed. Prices and limits are configuration; `free` needs no subscription.",
             security = {})
     PlansView plans() {
         return new PlansView(catalog.all().entrySet().stream()

@@ -6,6 +6,7 @@ import com.figureforge.adapters.stripe.StripeGateway;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
+import com.figureforge.app.web.ProblemResponses;
 import com.figureforge.workflows.billing.StripeEventSignal;
 import com.figureforge.workflows.billing.StripeEventTypes;
 import com.figureforge.workflows.billing.SubscriptionInput;
@@ -14,6 +15,10 @@ import com.figureforge.workflows.billing.SubscriptionWorkflows;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.net.Webhook;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.temporal.client.WorkflowClient;
 import java.util.Map;
@@ -33,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  * is read only for ids (which keeps any API version readable).
  */
 @RestController
-@Tag(name = "Subscriptions")
+@Tag(name = "Webhooks")
 class StripeWebhookController {
 
     private static final Logger log = LoggerFactory.getLogger(StripeWebhookController.class);
@@ -67,9 +72,31 @@ class StripeWebhookController {
     @PostMapping(path = "/api/webhooks/stripe", consumes = "application/json")
     @Operation(
             summary = "Stripe webhook endpoint: verifies Stripe-Signature and signals the user's subscription workflow",
+            description = "For Stripe only: no bearer token, the `Stripe-Signature` header (an HMAC of the raw body"
+                    + " with the endpoint's signing secret) authenticates it. Answers 200 at once; events we do not"
+                    + " need, and duplicates, are acknowledged without effect.",
             security = {})
+    @ApiResponse(
+            responseCode = "200",
+            description = "Received",
+            content = @Content(schema = @Schema(ref = "#/components/schemas/WebhookReceipt")))
+    @ProblemResponses({
+        ErrorCode.BILLING_NOT_CONFIGURED,
+        ErrorCode.INVALID_SIGNATURE,
+        ErrorCode.BAD_REQUEST,
+        ErrorCode.SERVICE_UNAVAILABLE
+    })
     Map<String, Object> receive(
-            @RequestBody String payload, @RequestHeader(name = "Stripe-Signature", required = false) String signature) {
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            description = "A Stripe event, verified over these exact bytes",
+                            content = @Content(schema = @Schema(type = "object")))
+                    @RequestBody
+                    String payload,
+            @Parameter(
+                            description = "`t=<unix time>,v1=<hex HMAC-SHA256 of t.body>`, as Stripe sends it; missing"
+                                    + " or wrong: 400 `invalid_signature`")
+                    @RequestHeader(name = "Stripe-Signature", required = false)
+                    String signature) {
         if (!billing.webhookConfigured()) {
             throw new ApiException(ErrorCode.BILLING_NOT_CONFIGURED, "Billing webhooks are not configured.");
         }

@@ -9,6 +9,7 @@ import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
+import com.figureforge.app.web.ProblemResponses;
 import com.figureforge.workflows.billing.CheckoutSync;
 import com.figureforge.workflows.billing.PlanChange;
 import com.figureforge.workflows.billing.PlanChangeResult;
@@ -77,6 +78,7 @@ class SubscriptionChangeController {
                     + " period), a downgrade at the period end",
             description = "409 no_subscription without a live subscription (use checkout). Answers the outcome"
                     + " (changed, scheduled, unchanged), when it takes effect, and the plan that applies now.")
+    @ProblemResponses({ErrorCode.BILLING_NOT_CONFIGURED, ErrorCode.NO_SUBSCRIPTION, ErrorCode.SERVICE_UNAVAILABLE})
     ChangeView change(CurrentUser caller, @RequestBody ChangeBody body) {
         requireBilling();
         String plan = paidPlans.require(body.plan());
@@ -111,6 +113,12 @@ class SubscriptionChangeController {
                     + " before Stripe's webhooks arrive",
             description = "Another user's session, or one Stripe does not know: 404 checkout_session_not_found. A"
                     + " session not paid yet: 409 checkout_not_complete. Repeating it is harmless.")
+    @ProblemResponses({
+        ErrorCode.BILLING_NOT_CONFIGURED,
+        ErrorCode.CHECKOUT_SESSION_NOT_FOUND,
+        ErrorCode.CHECKOUT_NOT_COMPLETE,
+        ErrorCode.SERVICE_UNAVAILABLE
+    })
     SyncView sync(CurrentUser caller, @RequestBody SyncBody body) {
         requireBilling();
         if (body.sessionId() == null || body.sessionId().isBlank()) {

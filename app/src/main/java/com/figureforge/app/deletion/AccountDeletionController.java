@@ -4,9 +4,13 @@ import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
+import com.figureforge.app.web.ProblemResponses;
 import com.figureforge.workflows.deletion.AccountDeletionWorkflow.AccountDeletionInput;
 import com.figureforge.workflows.deletion.AccountDeletionWorkflows;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.temporal.client.WorkflowClient;
@@ -38,7 +42,15 @@ class AccountDeletionController {
     }
 
     @DeleteMapping("/api/auth/delete")
-    @Operation(summary = "Delete the account and everything of it (202, status deleting); repeating it is harmless")
+    @Operation(
+            summary = "Delete the account and everything of it (202, status deleting); repeating it is harmless",
+            description = "Blocks new work at once, then a workflow cancels running jobs and the subscription and"
+                    + " deletes every image, record and the Cognito user. Later requests with the token get 410.")
+    @ApiResponse(
+            responseCode = "202",
+            description = "Deletion started (or already running)",
+            content = @Content(schema = @Schema(ref = "#/components/schemas/AccountDeletion")))
+    @ProblemResponses(value = ErrorCode.SERVICE_UNAVAILABLE, excluding = ErrorCode.ACCOUNT_DELETING)
     ResponseEntity<Map<String, String>> delete(CurrentUser caller) {
         users.markDeleting(caller.id());
         try {

@@ -10,8 +10,12 @@ import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ApiException.FieldError;
 import com.figureforge.app.web.ErrorCode;
+import com.figureforge.app.web.ProblemResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -58,7 +62,31 @@ class ImagesController {
     }
 
     @PostMapping(path = "/api/images/generate", consumes = "application/json")
-    @Operation(summary = "Start a generation job (202 + Location); the same Idempotency-Key returns the same job")
+    @Operation(
+            summary = "Start a generation job (202 + Location); the same Idempotency-Key returns the same job",
+            description = "Reserves the images against the monthly quota at once (402 `quota_exceeded` when it"
+                    + " has no room, 429 `too_many_jobs` at the plan's in-flight cap) and starts the job's workflow."
+                    + " Follow the job at its Location.")
+    @ApiResponse(
+            responseCode = "202",
+            description = "The job is queued (or, for a repeated Idempotency-Key, the job it started)",
+            headers = {
+                @Header(name = "Location", description = "The job's URL", schema = @Schema(type = "string")),
+                @Header(
+                        name = "Idempotent-Replayed",
+                        description = "true when this answer repeats the job of an earlier request with the same key",
+                        schema =
+                                @Schema(
+                                        type = "string",
+                                        allowableValues = {"true", "false"}))
+            })
+    @ProblemResponses({
+        ErrorCode.QUOTA_EXCEEDED,
+        ErrorCode.TOO_MANY_JOBS,
+        ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        ErrorCode.SERVICE_UNAVAILABLE
+    })
     @SecurityRequirement(name = "bearer")
     ResponseEntity<JobView> generate(
             CurrentUser caller,
@@ -74,14 +102,23 @@ class ImagesController {
     }
 
     @GetMapping("/api/images/job/{jobId}")
-    @Operation(summary = "A job of the caller, with live progress while it runs; another user's job is a 404")
+    @Operation(
+            summary = "A job of the caller, with live progress while it runs; another user's job is a 404",
+            description = "Status, the request, images with presigned URLs once stored, the error of a failed job,"
+                    + " and `progress` from the workflow while it runs.")
+    @ProblemResponses(ErrorCode.JOB_NOT_FOUND)
     @SecurityRequirement(name = "bearer")
     JobView job(CurrentUser caller, @PathVariable String jobId) {
         return view(generation.ownedJob(caller, jobId), true);
     }
 
     @DeleteMapping("/api/images/job/{jobId}")
-    @Operation(summary = "Cancel a job that has not finished; its quota comes back (202)")
+    @Operation(
+            summary = "Cancel a job that has not finished; its quota comes back (202)",
+            description = "Refunded when fal had not started the work; a cancel after that is charged and the job"
+                    + " says so (`refunded` false). A finished job is a 409 `job_already_finished`.")
+    @ApiResponse(responseCode = "202", description = "Cancellation requested; the job as it stands")
+    @ProblemResponses({ErrorCode.JOB_NOT_FOUND, ErrorCode.JOB_ALREADY_FINISHED})
     @SecurityRequirement(name = "bearer")
     ResponseEntity<JobView> cancel(CurrentUser caller, @PathVariable String jobId) {
         JobRecord job = generation.cancel(caller, jobId);
@@ -89,7 +126,10 @@ class ImagesController {
     }
 
     @GetMapping("/api/images/user")
-    @Operation(summary = "The caller's images, newest first")
+    @Operation(
+            summary = "The caller's images, newest first",
+            description = "Pages of `limit` images; pass `next_cursor` back as `cursor` for the next page.")
+    @ProblemResponses({ErrorCode.VALIDATION_FAILED, ErrorCode.INVALID_CURSOR})
     @SecurityRequirement(name = "bearer")
     ImagePageView mine(
             CurrentUser caller,
@@ -102,7 +142,9 @@ class ImagesController {
     @GetMapping("/api/images/gallery")
     @Operation(
             summary = "Public images of all users, newest first",
+            description = "No token needed. Pages of `limit` images; pass `next_cursor` back as `cursor`.",
             security = {})
+    @ProblemResponses({ErrorCode.VALIDATION_FAILED, ErrorCode.INVALID_CURSOR})
     ImagePageView gallery(
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         int size = limit(limit);

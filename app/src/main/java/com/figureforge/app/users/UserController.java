@@ -9,6 +9,7 @@ import com.figureforge.app.generation.FigureControls;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ApiException.FieldError;
 import com.figureforge.app.web.ErrorCode;
+import com.figureforge.app.web.ProblemResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -41,13 +42,20 @@ class UserController {
     }
 
     @GetMapping("/api/auth/user")
-    @Operation(summary = "The caller's profile, plan and quota; creates the user on first call")
+    @Operation(
+            summary = "The caller's profile, plan and quota; creates the user on first call",
+            description = "The user record is created by the first authenticated request. `email` comes from"
+                    + " Cognito (null until it is known); `quota` counts this period's images.")
     UserView me(CurrentUser caller) {
         return view(caller.record());
     }
 
     @PutMapping("/api/auth/user/update")
-    @Operation(summary = "Change display_name (1-64 characters) and/or default_visibility")
+    @Operation(
+            summary = "Change display_name (1-64 characters) and/or default_visibility",
+            description = "Give either field or both; unknown fields are a 400 `unknown_field`, bad values a 400"
+                    + " `validation_failed` listing every invalid field. Answers the updated profile.")
+    @ProblemResponses(ErrorCode.NOT_FOUND)
     UserView update(CurrentUser caller, @RequestBody ProfileUpdate update) {
         List<FieldError> errors = new ArrayList<>();
         String displayName =

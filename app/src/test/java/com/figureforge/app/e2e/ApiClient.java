@@ -7,20 +7,38 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A plain HTTP client for the API, as a frontend would use it: real sockets, real tokens. */
+/**
+ * A plain HTTP client for the API, as a frontend would use it: real sockets, real tokens. Every answer it
+ * receives is checked against the served OpenAPI document ({@link ApiContract}), so the document cannot
+ * drift from what the API does.
+ */
 final class ApiClient {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** One document per server (port): fetched once, the first time a client talks to it. */
+    private static final Map<Integer, ApiContract> CONTRACTS = new ConcurrentHashMap<>();
+
     private final URI base;
+    private final ApiContract contract;
 
     ApiClient(int port) {
         this.base = URI.create("http://127.0.0.1:" + port);
+        this.contract = CONTRACTS.computeIfAbsent(port, p -> {
+            Response document = send(HttpRequest.newBuilder(base.resolve("/v3/api-docs"))
+                    .timeout(Duration.ofSeconds(60))
+                    .build());
+            if (document.status() != 200) {
+                throw new IllegalStateException("GET /v3/api-docs answered " + document.status());
+            }
+            return new ApiContract(document.body());
+        });
     }
 
     record Response(int status, Map<String, java.util.List<String>> headers, String body) {
@@ -42,15 +60,15 @@ final class ApiClient {
     }
 
     Response get(String path, String token) {
-        return send(request(path, token).GET().build());
+        return checked(request(path, token).GET().build());
     }
 
     Response delete(String path, String token) {
-        return send(request(path, token).DELETE().build());
+        return checked(request(path, token).DELETE().build());
     }
 
     Response post(String path, String token, String json) {
-        return send(request(path, token)
+        return checked(request(path, token)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json))
                 .build());
@@ -59,11 +77,11 @@ final class ApiClient {
     Response post(String path, String token, String json, Map<String, String> headers) {
         HttpRequest.Builder builder = request(path, token).POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(builder::header);
-        return send(builder.build());
+        return checked(builder.build());
     }
 
     Response put(String path, String token, String json) {
-        return send(request(path, token)
+        return checked(request(path, token)
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json))
                 .build());
@@ -77,7 +95,7 @@ final class ApiClient {
         if (contentType != null) {
             builder.header("Content-Type", contentType);
         }
-        return send(builder.build());
+        return checked(builder.build());
     }
 
     static byte[] download(String url) {
@@ -110,6 +128,12 @@ final class ApiClient {
             builder.header("Authorization", "Bearer " + token);
         }
         return builder;
+    }
+
+    private Response checked(HttpRequest request) {
+        Response response = send(request);
+        contract.check(request.method(), request.uri().getPath(), response);
+        return response;
     }
 
     private static Response send(HttpRequest request) {
