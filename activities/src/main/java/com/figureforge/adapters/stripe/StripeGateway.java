@@ -209,20 +209,7 @@ public class StripeGateway implements BillingAccounts {
      * (also when the customer does not exist).
      */
     public Optional<Subscription> currentSubscription(String customerId) {
-        requireText(customerId, "customerId");
-        SubscriptionListParams params = SubscriptionListParams.builder()
-                .setCustomer(customerId)
-                .setStatus(SubscriptionListParams.Status.ALL)
-                .setLimit(CURRENT_LIST_LIMIT)
-                .build();
-        try {
-            return current(stripe.v1().subscriptions().list(params).getData());
-        } catch (StripeException e) {
-            if (isMissing(e)) {
-                return Optional.empty();
-            }
-            throw StripeGatewayException.from("listing the subscriptions of " + customerId, e);
-        }
+        return current(subscriptionsOf(customerId));
     }
 
     /** The customer's newest subscriptions of any status (up to 20); none for a missing customer. */
