@@ -191,8 +191,7 @@ public class GenerationService {
                             job.jobId(),
                             caller.id(),
                             falRequest,
-                            generation.deadline().toSeconds()),
-                    caller.username());
+                            generation.deadline().toSeconds()));
         } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
             log.debug("Workflow for job {} already started", job.jobId());
         } catch (RuntimeException e) {

@@ -19,7 +19,7 @@ public final class AccountDeletionWorkflows {
         return WorkflowOptions.newBuilder()
                 .setWorkflowId(WorkflowIds.accountDeletion(input.userId()))
                 .setTaskQueue(TaskQueues.WORKFLOWS)
-                .setStaticSummary("Delete the account of " + input.cognitoUsername() + " (" + input.userId() + ")")
+                .setStaticSummary("Delete the account of user " + input.userId())
                 .setStaticDetails("Blocks new work, cancels running jobs and billing, deletes every S3 object,"
                         + " DynamoDB item and the Cognito user")
                 .setTypedSearchAttributes(SearchAttributes.newBuilder()

@@ -20,16 +20,17 @@ public final class ImageGenerationWorkflows {
     private ImageGenerationWorkflows() {}
 
     /**
-     * Options of a job's workflow: id {@code image-generation/<job>}, workflows queue, a summary naming
-     * the user, the final prompt as details, user and job status attributes.
+     * Options of a job's workflow: id {@code image-generation/<job>}, workflows queue, user and job status
+     * attributes, and a summary and details that carry ids only: what operators see in the Web UI outlives
+     * nothing of the user's (no username, no prompt; the job record in DynamoDB holds those).
      */
-    public static WorkflowOptions options(ImageGenerationInput input, String username) {
+    public static WorkflowOptions options(ImageGenerationInput input) {
         FalImageRequest request = input.request();
         return WorkflowOptions.newBuilder()
                 .setWorkflowId(WorkflowIds.imageGeneration(input.jobId()))
                 .setTaskQueue(TaskQueues.WORKFLOWS)
-                .setStaticSummary(request.numImages() + " image(s) for " + username + " (" + input.userId() + ")")
-                .setStaticDetails(request.prompt())
+                .setStaticSummary(request.numImages() + " image(s) for user " + input.userId())
+                .setStaticDetails("job " + input.jobId() + ", model " + request.modelId())
                 .setTypedSearchAttributes(SearchAttributes.newBuilder()
                         .set(FigureForgeSearchAttributes.USER_ID, input.userId())
                         .set(FigureForgeSearchAttributes.JOB_STATUS, JobStatus.QUEUED.wire())
@@ -42,9 +43,8 @@ public final class ImageGenerationWorkflows {
      *
      * @throws io.temporal.client.WorkflowExecutionAlreadyStarted if the job's workflow was started before
      */
-    public static WorkflowExecution start(WorkflowClient client, ImageGenerationInput input, String username) {
-        ImageGenerationWorkflow workflow =
-                client.newWorkflowStub(ImageGenerationWorkflow.class, options(input, username));
+    public static WorkflowExecution start(WorkflowClient client, ImageGenerationInput input) {
+        ImageGenerationWorkflow workflow = client.newWorkflowStub(ImageGenerationWorkflow.class, options(input));
         return WorkflowClient.start(workflow::generate, input);
     }
 

@@ -60,7 +60,7 @@ class ImageGenerationWorkflowsTest {
         var client = env.getWorkflowClient();
         var input = input("job-1");
 
-        var execution = ImageGenerationWorkflows.start(client, input, "alice-name");
+        var execution = ImageGenerationWorkflows.start(client, input);
 
         assertThat(execution.getWorkflowId()).isEqualTo(WorkflowIds.imageGeneration("job-1"));
         WorkflowExecutionDescription run =
@@ -70,16 +70,20 @@ class ImageGenerationWorkflowsTest {
                 .isEqualTo("alice");
         assertThat(run.getTypedSearchAttributes().get(FigureForgeSearchAttributes.JOB_STATUS))
                 .isEqualTo("queued");
-        assertThat(ImageGenerationWorkflows.options(input, "alice-name").getStaticSummary())
-                .isEqualTo("2 image(s) for alice-name (alice)");
-        assertThatThrownBy(() -> ImageGenerationWorkflows.start(client, input, "alice-name"))
+        // Ids only: no username and no prompt in what the Web UI keeps.
+        var options = ImageGenerationWorkflows.options(input);
+        assertThat(options.getStaticSummary()).isEqualTo("2 image(s) for user alice");
+        assertThat(options.getStaticDetails())
+                .startsWith("job job-1, model ")
+                .doesNotContain(input.request().prompt());
+        assertThatThrownBy(() -> ImageGenerationWorkflows.start(client, input))
                 .isInstanceOf(WorkflowExecutionAlreadyStarted.class);
     }
 
     @Test
     void looksUpProgressRunningAndCancelsByJobId() {
         var client = env.getWorkflowClient();
-        ImageGenerationWorkflows.start(client, input("job-2"), "alice-name");
+        ImageGenerationWorkflows.start(client, input("job-2"));
 
         assertThat(ImageGenerationWorkflows.progress(client, "job-2").queuePosition())
                 .isEqualTo(3);
