@@ -28,8 +28,17 @@ public record FigureForgeProperties(
      */
     public record Auth(List<String> allowedClientIds, String userPoolId) {}
 
-    /** @param deadline how long fal may take for one job before it times out and is refunded */
-    public record Generation(String modelId, Duration deadline, boolean enableSafetyChecker, String outputFormat) {}
+    /**
+     * @param deadline how long fal may take for one job before it times out and is refunded
+     * @param promptDenyList words and phrases a free-text prompt may not contain (whole words, any case):
+     *     such a request is refused with 422 {@code prompt_not_allowed} before anything is reserved
+     */
+    public record Generation(
+            String modelId,
+            Duration deadline,
+            boolean enableSafetyChecker,
+            String outputFormat,
+            List<String> promptDenyList) {}
 
     /**
      * @param maxConcurrentCalls concurrent fal activities per worker (the fal account's concurrency)

@@ -68,6 +68,7 @@ public class GenerationService {
     private final JsonMapper json;
     private final Clock clock;
     private final PromptBuilder prompts = new PromptBuilder();
+    private final PromptPolicy promptPolicy;
     private final SecureRandom random = new SecureRandom();
 
     GenerationService(
@@ -91,6 +92,7 @@ public class GenerationService {
         this.quota = quota;
         this.temporal = temporal;
         this.properties = properties;
+        this.promptPolicy = new PromptPolicy(properties.generation().promptDenyList());
         this.json = json;
         this.clock = clock;
     }
@@ -130,6 +132,7 @@ public class GenerationService {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "The generation request is invalid.", errors);
         }
         GenerationRequest accepted = withDefaults(request, user);
+        promptPolicy.check(accepted.prompt());
         String prompt = prompts.build(accepted);
         Instant now = clock.instant();
         QuotaPeriod period = quota.period(user, now);
@@ -317,7 +320,7 @@ public class GenerationService {
                 r.lighting(),
                 r.background(),
                 r.style(),
-                r.prompt() == null ? null : r.prompt().strip(),
+                PromptPolicy.clean(r.prompt()),
                 r.numImages() == null ? 1 : r.numImages(),
                 r.seed() == null ? random.nextLong(GenerationRequest.MAX_SEED + 1) : r.seed(),
                 r.aspectRatio() == null ? DEFAULT_ASPECT_RATIO : r.aspectRatio(),

@@ -85,6 +85,7 @@ class ImagesController {
         ErrorCode.TOO_MANY_JOBS,
         ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
         ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        ErrorCode.PROMPT_NOT_ALLOWED,
         ErrorCode.SERVICE_UNAVAILABLE
     })
     @SecurityRequirement(name = "bearer")

@@ -30,6 +30,7 @@ public enum ErrorCode {
     NO_BILLING_ACCOUNT(HttpStatus.CONFLICT, "No billing account"),
     IDEMPOTENCY_KEY_IN_PROGRESS(HttpStatus.CONFLICT, "Idempotency key in progress"),
     IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
+    PROMPT_NOT_ALLOWED(HttpStatus.UNPROCESSABLE_CONTENT, "Prompt not allowed"),
     NO_SUBSCRIPTION(HttpStatus.CONFLICT, "No live subscription"),
     CHECKOUT_SESSION_NOT_FOUND(HttpStatus.NOT_FOUND, "Checkout session not found"),
     CHECKOUT_NOT_COMPLETE(HttpStatus.CONFLICT, "Checkout not complete"),
