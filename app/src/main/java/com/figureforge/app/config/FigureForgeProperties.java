@@ -26,7 +26,10 @@ public record FigureForgeProperties(
      * @param allowedClientIds Cognito app client ids whose access tokens we accept
      * @param userPoolId the pool account deletion removes users from; blank skips that step
      */
-    public record Auth(List<String> allowedClientIds, String userPoolId) {}
+    /**
+     * @param reauthenticationWindow how recent a sign-in ({@code auth_time}) must be to delete the account
+     */
+    public record Auth(List<String> allowedClientIds, String userPoolId, Duration reauthenticationWindow) {}
 
     /**
      * @param deadline how long fal may take for one job before it times out and is refunded

@@ -1,6 +1,7 @@
 package com.figureforge.app.deletion;
 
 import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
@@ -16,9 +17,13 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -34,11 +39,29 @@ class AccountDeletionController {
     private final UserRepository users;
     private final WorkflowClient temporal;
     private final Clock clock;
+    private final Duration reauthenticationWindow;
 
-    AccountDeletionController(UserRepository users, WorkflowClient temporal, Clock clock) {
+    AccountDeletionController(
+            UserRepository users, WorkflowClient temporal, Clock clock, FigureForgeProperties properties) {
         this.users = users;
         this.temporal = temporal;
         this.clock = clock;
+        this.reauthenticationWindow = properties.auth().reauthenticationWindow();
+    }
+
+    /**
+     * Erasing the account is the one step a stolen session must not take: it needs a sign-in within the
+     * window (the access token's {@code auth_time}; a token without one does not qualify). A deletion
+     * already under way is not asked again, so repeating the request stays harmless.
+     */
+    private void requireRecentSignIn(Object principal) {
+        Instant signedIn = principal instanceof Jwt token ? token.getClaimAsInstant("auth_time") : null;
+        if (signedIn == null || signedIn.isBefore(clock.instant().minus(reauthenticationWindow))) {
+            throw new ApiException(
+                    ErrorCode.REAUTHENTICATION_REQUIRED,
+                    "Sign in again (within the last " + reauthenticationWindow.toMinutes()
+                            + " minutes) to delete the account.");
+        }
     }
 
     @DeleteMapping("/api/auth/delete")
@@ -50,8 +73,14 @@ class AccountDeletionController {
             responseCode = "202",
             description = "Deletion started (or already running)",
             content = @Content(schema = @Schema(ref = "#/components/schemas/AccountDeletion")))
-    @ProblemResponses(value = ErrorCode.SERVICE_UNAVAILABLE, excluding = ErrorCode.ACCOUNT_DELETING)
+    @ProblemResponses(
+            value = {ErrorCode.REAUTHENTICATION_REQUIRED, ErrorCode.SERVICE_UNAVAILABLE},
+            excluding = ErrorCode.ACCOUNT_DELETING)
     ResponseEntity<Map<String, String>> delete(CurrentUser caller) {
+        if (!caller.record().deleting()) {
+            requireRecentSignIn(
+                    SecurityContextHolder.getContext().getAuthentication().getPrincipal());
+        }
         users.markDeleting(caller.id());
         try {
             AccountDeletionWorkflows.start(

@@ -6,6 +6,7 @@ import org.springframework.http.HttpStatus;
 /** Stable, machine-readable error codes: the {@code code} member of every problem response. */
 public enum ErrorCode {
     UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "Authentication required"),
+    REAUTHENTICATION_REQUIRED(HttpStatus.UNAUTHORIZED, "Recent sign-in required"),
     FORBIDDEN(HttpStatus.FORBIDDEN, "Forbidden"),
     NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),

@@ -3,6 +3,7 @@ package com.figureforge.devstack.oidc;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -145,6 +146,14 @@ public final class OidcIssuer implements AutoCloseable {
                 List.of(),
                 CognitoClaims.accessToken(username, clientId, groups, null),
                 ttl);
+    }
+
+    /** An access token for {@code username} whose sign-in ({@code auth_time}) was at {@code signedInAt}. */
+    public String accessTokenSignedInAt(String username, Instant signedInAt) {
+        Objects.requireNonNull(username, "username");
+        Map<String, Object> claims = CognitoClaims.accessToken(username, LOCAL_CLIENT_ID, List.of(), null);
+        claims.put("auth_time", signedInAt.getEpochSecond());
+        return mintForLocalClient(ISSUER_ID, username, List.of(), claims);
     }
 
     /** An access token for {@code username} with the given {@code scope} (e.g. without {@code openid}). */
