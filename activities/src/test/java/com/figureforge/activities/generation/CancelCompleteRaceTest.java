@@ -72,7 +72,11 @@ class CancelCompleteRaceTest {
         falEmulator = FalEmulator.start(0, Duration.ofMillis(1500), Duration.ofMillis(1000));
         fal = new FalQueueClient(
                 new FalClientSettings(falEmulator.baseUrl(), "local", Duration.ofSeconds(2), Duration.ofSeconds(5)));
-        downloader = new FalImageDownloader();
+        downloader = new FalImageDownloader(
+                FalImageDownloader.DEFAULT_MAX_BYTES,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(30),
+                List.of(falEmulator.baseUrl().getHost()));
         s3 = S3TestSupport.client(new S3TestSupport.RequestCounter());
         presigner = S3TestSupport.presigner();
         S3TestSupport.createBucket(s3, BUCKET);

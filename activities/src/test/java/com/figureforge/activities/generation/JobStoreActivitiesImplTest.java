@@ -83,7 +83,8 @@ class JobStoreActivitiesImplTest {
         jobs = new JobRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         images = new ImageRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         quota = new QuotaLedger(ActivityTestStack.dynamo(), table, Clock.systemUTC());
-        downloader = new FalImageDownloader(5L * 1024 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(10));
+        downloader = new FalImageDownloader(
+                5L * 1024 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(10), List.of("localhost", "127.0.0.1"));
         users = new UserRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         S3ImageStore store = new S3ImageStore(s3, presigner, ImageStoreSettings.forBucket(BUCKET));
         impl = new JobStoreActivitiesImpl(

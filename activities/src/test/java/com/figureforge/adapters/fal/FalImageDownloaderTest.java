@@ -14,6 +14,7 @@ import com.figureforge.adapters.storage.ImageRejectedException;
 import com.figureforge.workflows.FailureType;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +29,8 @@ class FalImageDownloaderTest {
     static void start() {
         cdn = new WireMockServer(options().dynamicPort());
         cdn.start();
-        downloader = new FalImageDownloader(1000, Duration.ofSeconds(1), Duration.ofMillis(800));
+        // WireMock's base URL names localhost; 127.0.0.1 is the same server under a host off the list.
+        downloader = new FalImageDownloader(1000, Duration.ofSeconds(1), Duration.ofMillis(800), List.of("localhost"));
     }
 
     @AfterAll
@@ -49,6 +51,35 @@ class FalImageDownloaderTest {
 
         assertThat(downloader.download(cdn.baseUrl() + "/files/a.png")).isEqualTo(bytes);
         cdn.verify(getRequestedFor(urlEqualTo("/files/a.png")).withHeader("Authorization", absent()));
+    }
+
+    @Test
+    void aHostOffTheListIsNeverAsked() {
+        cdn.stubFor(get(urlEqualTo("/files/c.png")).willReturn(aResponse().withBody(new byte[] {7})));
+
+        FalException refused = catchThrowableOfType(
+                FalException.class, () -> downloader.download("http://127.0.0.1:" + cdn.port() + "/files/c.png"));
+
+        assertThat(refused.type()).isEqualTo(FailureType.FAL_REQUEST_FAILED);
+        assertThat(refused.getMessage()).contains("not fal's");
+        assertThat(cdn.getAllServeEvents()).isEmpty();
+        assertThatThrownBy(() -> downloader.download("http://localhost.evil.test/files/c.png"))
+                .isInstanceOf(FalException.class)
+                .hasMessageContaining("not fal's");
+    }
+
+    @Test
+    void aRedirectOffTheListIsNotFollowed() {
+        cdn.stubFor(get(urlEqualTo("/hop"))
+                .willReturn(aResponse()
+                        .withStatus(302)
+                        .withHeader("Location", "http://127.0.0.1:" + cdn.port() + "/files/d.png")));
+        cdn.stubFor(get(urlEqualTo("/files/d.png")).willReturn(aResponse().withBody(new byte[] {8})));
+
+        assertThatThrownBy(() -> downloader.download(cdn.baseUrl() + "/hop"))
+                .isInstanceOf(FalException.class)
+                .hasMessageContaining("not fal's");
+        cdn.verify(0, getRequestedFor(urlEqualTo("/files/d.png")));
     }
 
     @Test

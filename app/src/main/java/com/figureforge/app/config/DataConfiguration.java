@@ -137,7 +137,8 @@ class DataConfiguration {
         return new FalImageDownloader(
                 properties.images().maxDownloadBytes(),
                 fal.connectTimeout(),
-                fal.readTimeout().multipliedBy(2));
+                fal.readTimeout().multipliedBy(2),
+                fal.imageHosts());
     }
 
     @Bean

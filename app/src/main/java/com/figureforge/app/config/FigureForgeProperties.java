@@ -46,6 +46,8 @@ public record FigureForgeProperties(
     /**
      * @param maxConcurrentCalls concurrent fal activities per worker (the fal account's concurrency)
      * @param callsPerSecond fal calls per second across all workers of the task queue
+     * @param imageHosts hosts generated images may be downloaded from (subdomains included); nothing else
+     *     is fetched, redirects included
      */
     public record Fal(
             URI baseUrl,
@@ -53,7 +55,8 @@ public record FigureForgeProperties(
             Duration connectTimeout,
             Duration readTimeout,
             int maxConcurrentCalls,
-            double callsPerSecond) {
+            double callsPerSecond,
+            List<String> imageHosts) {
 
         public boolean configured() {
             return StringUtils.hasText(apiKey);

@@ -67,6 +67,7 @@ public final class DevStackServers {
         if (fal != null) {
             properties.put("figureforge.fal.base-url", fal.baseUrl().toString());
             properties.put("figureforge.fal.api-key", "local-emulator");
+            properties.put("figureforge.fal.image-hosts", fal.baseUrl().getHost());
         }
         if (stripe != null) {
             properties.put("figureforge.billing.stripe-secret-key", "sk_test_figureforge_local");
