@@ -84,7 +84,11 @@ public record FigureForgeProperties(
         public record S3(String bucket, String endpoint, boolean pathStyle) {}
     }
 
-    public record Images(Duration urlTtl, long maxDownloadBytes) {}
+    /**
+     * @param maxConcurrentCopies storage activities a worker runs at once, so that that many image
+     *     downloads and decodes fit in its heap
+     */
+    public record Images(Duration urlTtl, long maxDownloadBytes, int maxConcurrentCopies) {}
 
     /**
      * Stripe access and billing rules. Without a secret key checkout and portal answer 503
