@@ -63,13 +63,15 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=25.0 -
     LANG=C.UTF-8 \
     TZ=UTC
 
-# 8080: api role (and the single-process default). 8081: worker role (health and metrics only).
+# 8080: the API (api role and the single-process default). 8081: the management port (actuator:
+# health details, metrics, info), the worker role's only port.
 EXPOSE 8080 8081
 
 USER 10001:10001
 
-# Readiness over plain bash (no curl in the JRE image). The port follows PORT, else the role's default.
+# Readiness (/readyz) over plain bash (no curl in the JRE image). The port follows PORT, else the
+# role's default; both roles serve /readyz there.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=5 \
-    CMD ["bash", "-c", "p=${PORT:-$([ \"${SPRING_PROFILES_ACTIVE:-}\" = worker ] && echo 8081 || echo 8080)}; exec 3<>/dev/tcp/127.0.0.1/$p && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+    CMD ["bash", "-c", "p=${PORT:-$([ \"${SPRING_PROFILES_ACTIVE:-}\" = worker ] && echo 8081 || echo 8080)}; exec 3<>/dev/tcp/127.0.0.1/$p && printf 'GET /readyz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

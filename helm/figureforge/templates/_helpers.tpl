@@ -77,6 +77,8 @@ One Deployment per role, from the same image. Call with (dict "root" $ "role" "a
 {{- $root := .root }}
 {{- $role := .role }}
 {{- $cfg := index $root.Values $role }}
+{{- /* The api has an API port and a management port; the worker's only port is its management port. */}}
+{{- $managementPort := $cfg.managementPort | default $cfg.port }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -102,7 +104,7 @@ spec:
         checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
         {{- if $root.Values.metrics.scrapeAnnotations }}
         prometheus.io/scrape: "true"
-        prometheus.io/port: {{ $cfg.port | quote }}
+        prometheus.io/port: {{ $managementPort | quote }}
         prometheus.io/path: {{ $root.Values.metrics.path | quote }}
         {{- end }}
         {{- with $cfg.podAnnotations }}
@@ -131,8 +133,13 @@ spec:
           securityContext:
             {{- toYaml $root.Values.securityContext | nindent 12 }}
           ports:
+            {{- if $cfg.managementPort }}
             - name: http
               containerPort: {{ $cfg.port }}
+              protocol: TCP
+            {{- end }}
+            - name: management
+              containerPort: {{ $managementPort }}
               protocol: TCP
           envFrom:
             - configMapRef:
@@ -142,6 +149,8 @@ spec:
               value: {{ $role | quote }}
             - name: PORT
               value: {{ $cfg.port | quote }}
+            - name: MANAGEMENT_PORT
+              value: {{ $managementPort | quote }}
             {{- with $cfg.javaToolOptions }}
             - name: JAVA_TOOL_OPTIONS
               value: {{ . | quote }}

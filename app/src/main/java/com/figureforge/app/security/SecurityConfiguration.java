@@ -18,8 +18,9 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * Stateless bearer-token security. Public: the gallery, the plans, Stripe's webhook (it carries its
- * own signature), health, metrics and the API docs. Everything else under /api needs a Cognito
- * access token. 401 and 403 answer in problem JSON, with the standard WWW-Authenticate header.
+ * own signature), the probes, the management port's actuator and the API docs. Everything else
+ * under /api needs a Cognito access token. 401 and 403 answer in problem JSON, with the standard
+ * WWW-Authenticate header.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -38,8 +39,11 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/webhooks/stripe")
                         .permitAll()
-                        .requestMatchers(
-                                "/actuator/health/**", "/actuator/health", "/actuator/prometheus", "/actuator/info")
+                        .requestMatchers(HttpMethod.GET, "/livez", "/readyz")
+                        .permitAll()
+                        // The management port serves these (details only to operators); the API port
+                        // has no actuator, so there they end in a plain 404.
+                        .requestMatchers(HttpMethod.GET, "/actuator", "/actuator/**")
                         .permitAll()
                         .requestMatchers("/v3/api-docs/**", "/v3/api-docs", "/swagger-ui/**", "/swagger-ui.html")
                         .permitAll()

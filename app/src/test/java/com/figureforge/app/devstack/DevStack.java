@@ -24,14 +24,20 @@ public class DevStack {
 
     /**
      * Once the app listens, the Stripe emulator delivers its signed webhooks to it (the events the
-     * app handles, as a Stripe endpoint would be configured).
+     * app handles, as a Stripe endpoint would be configured). The management port's server, which
+     * starts too, carries no API.
      */
     @Bean
     ApplicationListener<WebServerInitializedEvent> stripeEmulatorWebhook(ObjectProvider<StripeEmulator> stripe) {
-        return event -> stripe.ifAvailable(emulator -> emulator.setWebhook(
-                URI.create("http://127.0.0.1:" + event.getWebServer().getPort() + "/api/webhooks/stripe/"),
-                DevStackServers.LOCAL_WEBHOOK_SECRET,
-                StripeEventTypes.HANDLED));
+        return event -> {
+            if ("management".equals(event.getApplicationContext().getServerNamespace())) {
+                return;
+            }
+            stripe.ifAvailable(emulator -> emulator.setWebhook(
+                    URI.create("http://127.0.0.1:" + event.getWebServer().getPort() + "/api/webhooks/stripe/"),
+                    DevStackServers.LOCAL_WEBHOOK_SECRET,
+                    StripeEventTypes.HANDLED));
+        };
     }
 
     @Bean

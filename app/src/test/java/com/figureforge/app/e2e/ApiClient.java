@@ -136,6 +136,18 @@ final class ApiClient {
         return response;
     }
 
+    /**
+     * A GET outside the API (the management port, the probes): no contract check, the actuator is
+     * not part of the OpenAPI document.
+     */
+    static Response getUnchecked(URI uri, String token) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return send(builder.GET().build());
+    }
+
     private static Response send(HttpRequest request) {
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());

@@ -271,17 +271,6 @@ class AuthAndErrorsE2ETest {
                 .isTrue();
     }
 
-    @Test
-    void healthAndMetricsAreServed() {
-        var health = api().get("/actuator/health/readiness", null);
-        assertThat(health.status()).isEqualTo(200);
-        assertThat(health.json().get("status").asString()).isEqualTo("UP");
-        assertThat(api().get("/actuator/health/liveness", null).status()).isEqualTo(200);
-        var metrics = api().get("/actuator/prometheus", null);
-        assertThat(metrics.status()).isEqualTo(200);
-        assertThat(metrics.body()).contains("temporal_");
-    }
-
     static void assertProblem(ApiClient.Response response, int status, String code) {
         assertThat(response.status()).as(response.body()).isEqualTo(status);
         assertThat(response.contentType()).startsWith("application/problem+json");

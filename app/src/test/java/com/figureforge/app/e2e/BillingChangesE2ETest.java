@@ -23,6 +23,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -35,6 +36,9 @@ class BillingChangesE2ETest {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     @Autowired
     OidcIssuer issuer;
@@ -210,7 +214,8 @@ class BillingChangesE2ETest {
         assertThat(api.get("/api/auth/user/", user.token()).json().get("plan").asString())
                 .isEqualTo("pro");
         // Temporal's metrics scope reports to Micrometer periodically.
-        awaitTrue(() -> api.get("/actuator/prometheus", null)
+        awaitTrue(() -> ApiClient.getUnchecked(
+                        URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"), null)
                 .body()
                 .contains("figureforge_subscription_duplicates_canceled_total{"));
     }

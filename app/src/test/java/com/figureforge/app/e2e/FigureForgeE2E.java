@@ -22,6 +22,8 @@ import org.springframework.test.context.ContextConfiguration;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "figureforge.generation.deadline=20s",
+            // The management port is random too: read it from local.management.port.
+            "management.server.port=0",
             // A failed email fetch is asked again after this (1m in production).
             "figureforge.auth.email.retry-after-failure=2s",
             // Small plans so the edges are cheap to reach.
