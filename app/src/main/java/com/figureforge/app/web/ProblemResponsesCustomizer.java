@@ -113,7 +113,13 @@ class ProblemResponsesCustomizer implements OperationCustomizer {
                             .schema(new JsonSchema().types(new java.util.LinkedHashSet<>(Set.of("string")))));
         }
         if (codes.contains(ErrorCode.RATE_LIMITED)) {
-            response.addHeaderObject("Retry-After", header("Seconds until the limit lets a request through again"));
+            response.addHeaderObject(
+                    "Retry-After",
+                    new Header()
+                            .description("Seconds until the limit lets a request through again")
+                            .schema(new JsonSchema()
+                                    .types(new java.util.LinkedHashSet<>(Set.of("integer")))
+                                    .minimum(java.math.BigDecimal.ONE)));
             response.addHeaderObject(
                     "RateLimit-Policy", header("The route's limits, e.g. `\"generate\";q=30;w=60` (IETF draft)"));
             response.addHeaderObject("RateLimit", header("The limit reached, e.g. `\"generate\";r=0;t=12`"));
