@@ -40,7 +40,9 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  * <p>Items (pk / sk): user profile {@code USER#{id}} / {@code PROFILE}; quota counter {@code USER#{id}} /
  * {@code QUOTA#{period}}; in-flight jobs {@code USER#{id}} / {@code INFLIGHT}; idempotency key
  * {@code USER#{id}} / {@code IDEM#{sha256(key)}} (with {@code ttl}); job {@code JOB#{id}} / {@code JOB}; image
- * {@code IMG#{id}} / {@code IMG}; processed Stripe event {@code STRIPE_EVENT#{id}} / {@code EVENT}. See
+ * {@code IMG#{id}} / {@code IMG}; processed Stripe event {@code STRIPE_EVENT#{id}} / {@code EVENT}; rate-limit
+ * counters {@code USER#{id}} or {@code ADDR#{address}} / {@code RATE#{window}#{seconds}#{start}} (with
+ * {@code ttl}, see {@link RateLimitCounters}). See
  * {@code docs/data-model.md}.
  */
 public final class FigureForgeTable {

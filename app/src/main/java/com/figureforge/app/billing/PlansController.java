@@ -1,5 +1,6 @@
 package com.figureforge.app.billing;
 
+import com.figureforge.app.ratelimit.RateLimited;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -17,6 +18,7 @@ class PlansController {
     }
 
     @GetMapping("/api/subscriptions/plans")
+    @RateLimited("plans")
     @Operation(
             summary = "The plans with price, monthly quota and limits",
             description = "No token needed. Prices and limits are configuration; `free` needs no subscription.",

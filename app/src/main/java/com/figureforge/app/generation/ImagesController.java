@@ -6,6 +6,7 @@ import com.figureforge.adapters.data.InvalidCursorException;
 import com.figureforge.adapters.data.JobRecord;
 import com.figureforge.adapters.data.Page;
 import com.figureforge.app.config.FigureForgeProperties;
+import com.figureforge.app.ratelimit.RateLimited;
 import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ApiException.FieldError;
@@ -62,6 +63,7 @@ class ImagesController {
     }
 
     @PostMapping(path = "/api/images/generate", consumes = "application/json")
+    @RateLimited("generate")
     @Operation(
             summary = "Start a generation job (202 + Location); the same Idempotency-Key returns the same job",
             description = "Reserves the images against the monthly quota at once (402 `quota_exceeded` when it"
@@ -141,6 +143,7 @@ class ImagesController {
     }
 
     @GetMapping("/api/images/gallery")
+    @RateLimited("gallery")
     @Operation(
             summary = "Public images of all users, newest first",
             description = "No token needed. Pages of `limit` images; pass `next_cursor` back as `cursor`.",

@@ -20,6 +20,7 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Request body too large"),
     QUOTA_EXCEEDED(HttpStatus.PAYMENT_REQUIRED, "Monthly quota exceeded"),
     TOO_MANY_JOBS(HttpStatus.TOO_MANY_REQUESTS, "Too many jobs in flight"),
+    RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "Rate limit reached"),
     JOB_NOT_FOUND(HttpStatus.NOT_FOUND, "Job not found"),
     JOB_ALREADY_FINISHED(HttpStatus.CONFLICT, "Job already finished"),
     ACCOUNT_DELETING(HttpStatus.CONFLICT, "Account is being deleted"),

@@ -1,5 +1,6 @@
 package com.figureforge.app.web;
 
+import com.figureforge.app.ratelimit.RateLimitedRoutes;
 import com.figureforge.app.users.CurrentUser;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.headers.Header;
@@ -36,12 +37,21 @@ class ProblemResponsesCustomizer implements OperationCustomizer {
     static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
     static final String BEARER = "bearer";
 
+    private final RateLimitedRoutes rateLimitedRoutes;
+
+    ProblemResponsesCustomizer(RateLimitedRoutes rateLimitedRoutes) {
+        this.rateLimitedRoutes = rateLimitedRoutes;
+    }
+
     @Override
     public Operation customize(Operation operation, HandlerMethod handler) {
         boolean authenticated = Arrays.stream(handler.getMethodParameters())
                 .anyMatch(p -> p.getParameterType().equals(CurrentUser.class));
         operation.setSecurity(authenticated ? List.of(new SecurityRequirement().addList(BEARER)) : new ArrayList<>());
         Set<ErrorCode> codes = codes(handler, authenticated);
+        if (rateLimitedRoutes.limited(handler)) {
+            codes.add(ErrorCode.RATE_LIMITED); // RateLimitInterceptor
+        }
         Map<Integer, List<ErrorCode>> byStatus = new TreeMap<>(
                 codes.stream().collect(Collectors.groupingBy(c -> c.status().value(), Collectors.toList())));
         ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
@@ -102,6 +112,24 @@ class ProblemResponsesCustomizer implements OperationCustomizer {
                             .description("The bearer challenge, with the reason for a rejected token")
                             .schema(new JsonSchema().types(new java.util.LinkedHashSet<>(Set.of("string")))));
         }
+        if (codes.contains(ErrorCode.RATE_LIMITED)) {
+            response.addHeaderObject(
+                    "Retry-After",
+                    new Header()
+                            .description("Seconds until the limit lets a request through again")
+                            .schema(new JsonSchema()
+                                    .types(new java.util.LinkedHashSet<>(Set.of("integer")))
+                                    .minimum(java.math.BigDecimal.ONE)));
+            response.addHeaderObject(
+                    "RateLimit-Policy", header("The route's limits, e.g. `\"generate\";q=30;w=60` (IETF draft)"));
+            response.addHeaderObject("RateLimit", header("The limit reached, e.g. `\"generate\";r=0;t=12`"));
+        }
         return response;
+    }
+
+    private static Header header(String description) {
+        return new Header()
+                .description(description)
+                .schema(new JsonSchema().types(new java.util.LinkedHashSet<>(Set.of("string"))));
     }
 }

@@ -63,6 +63,12 @@ final class ApiClient {
         return checked(request(path, token).GET().build());
     }
 
+    Response get(String path, String token, Map<String, String> headers) {
+        HttpRequest.Builder builder = request(path, token).GET();
+        headers.forEach(builder::header);
+        return checked(builder.build());
+    }
+
     Response delete(String path, String token) {
         return checked(request(path, token).DELETE().build());
     }

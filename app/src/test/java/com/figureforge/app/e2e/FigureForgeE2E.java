@@ -35,6 +35,32 @@ import org.springframework.test.context.ContextConfiguration;
             "figureforge.plans.burst.monthly-images=100",
             "figureforge.plans.burst.images-per-job=1",
             "figureforge.plans.burst.in-flight-jobs=2",
+            // Rate limits: generous for every test (they make many calls quickly, all from 127.0.0.1), small
+            // only where RateLimitE2ETest reaches them: the "limited" plan, and the plans route per address
+            // (other tests call it fewer than 20 times; RateLimitE2ETest calls from forwarded addresses).
+            "figureforge.rate-limits.trusted-proxies=127.0.0.1/32,::1/128",
+            "figureforge.rate-limits.policies.generate.windows[0].requests=100000",
+            "figureforge.rate-limits.policies.generate.windows[0].per=1m",
+            "figureforge.rate-limits.policies.generate.plans.pro[0].requests=100000",
+            "figureforge.rate-limits.policies.generate.plans.pro[0].per=1m",
+            "figureforge.rate-limits.policies.generate.plans.studio[0].requests=100000",
+            "figureforge.rate-limits.policies.generate.plans.studio[0].per=1m",
+            "figureforge.rate-limits.policies.user.windows[0].requests=100000",
+            "figureforge.rate-limits.policies.user.windows[0].per=1m",
+            "figureforge.rate-limits.policies.gallery.windows[0].requests=100000",
+            "figureforge.rate-limits.policies.gallery.windows[0].per=1m",
+            "figureforge.rate-limits.policies.plans.windows[0].requests=20",
+            "figureforge.rate-limits.policies.plans.windows[0].per=1d",
+            "figureforge.plans.limited.display-name=Limited",
+            "figureforge.plans.limited.monthly-images=100",
+            "figureforge.plans.limited.images-per-job=1",
+            "figureforge.plans.limited.in-flight-jobs=20",
+            "figureforge.rate-limits.policies.user.plans.limited[0].requests=6",
+            "figureforge.rate-limits.policies.user.plans.limited[0].per=1d",
+            "figureforge.rate-limits.policies.generate.plans.limited[0].requests=3",
+            "figureforge.rate-limits.policies.generate.plans.limited[0].per=2d",
+            "figureforge.rate-limits.policies.generate.plans.limited[1].requests=2",
+            "figureforge.rate-limits.policies.generate.plans.limited[1].per=1d",
         })
 @ActiveProfiles("local")
 @Import(DevStack.class)
