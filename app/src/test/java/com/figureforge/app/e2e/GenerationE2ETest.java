@@ -115,7 +115,12 @@ class GenerationE2ETest {
                 ApiClient.download(image.get("thumbnail_url").asString())));
         assertThat(Math.max(thumbnail.getWidth(), thumbnail.getHeight())).isLessThanOrEqualTo(256);
 
-        String tampered = image.get("url").asString().replaceFirst("X-Amz-Signature=.", "X-Amz-Signature=0");
+        String url = image.get("url").asString();
+        int signature = url.indexOf("X-Amz-Signature=") + "X-Amz-Signature=".length();
+        // Change the signature's first hex digit to a different one (a fixed replacement would leave it
+        // unchanged one time in sixteen).
+        char changed = url.charAt(signature) == '0' ? '1' : '0';
+        String tampered = url.substring(0, signature) + changed + url.substring(signature + 1);
         assertThat(ApiClient.status(tampered)).isEqualTo(403);
         assertThat(e2e.quota(user).get("used").asInt()).isEqualTo(1);
         assertThat(e2e.quota(user).get("in_flight").asInt()).isZero();
