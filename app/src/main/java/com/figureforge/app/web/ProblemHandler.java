@@ -1,11 +1,13 @@
 package com.figureforge.app.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +19,11 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.ErrorResponse;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -38,6 +42,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
+    private final Problems problems;
+
+    ProblemHandler(Problems problems) {
+        this.problems = problems;
+    }
+
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
         ProblemDetail problem = Problems.of(e.code(), e.getMessage(), e.errors());
@@ -54,6 +64,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                         "Invalid value for " + field,
                         List.of(new ApiException.FieldError(field, "has an invalid value"))),
                 request);
+    }
+
+    /** Tomcat parses the query string lazily and throws on a broken one (e.g. {@code ?=}): the client's fault. */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> malformedQuery(InvalidParameterException e, HttpServletRequest request) {
+        return respond(Problems.of(ErrorCode.BAD_REQUEST, "The query string is malformed."), request);
     }
 
     @ExceptionHandler(AccessDeniedException.class)
@@ -127,6 +143,28 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 ? "A JSON request body is required."
                 : "The request body is not a valid JSON object.";
         return withCode(Problems.of(ErrorCode.MALFORMED_JSON, detail), headers);
+    }
+
+    /**
+     * A client that accepts no JSON would otherwise get an empty 406: the problem itself is not acceptable
+     * to it. It gets the problem JSON anyway (RFC 9110 allows answering with a type not asked for).
+     */
+    @Override
+    protected @Nullable ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(
+            HttpMediaTypeNotAcceptableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (request instanceof ServletWebRequest servlet && servlet.getResponse() != null) {
+            try {
+                problems.write(
+                        servlet.getRequest(),
+                        servlet.getResponse(),
+                        ErrorCode.NOT_ACCEPTABLE,
+                        "This route answers with application/json only.");
+                return null;
+            } catch (IOException writeFailed) {
+                log.debug("Could not write the 406 problem", writeFailed);
+            }
+        }
+        return super.handleHttpMediaTypeNotAcceptable(e, headers, status, request);
     }
 
     /** Adds our {@code code} to the problems Spring builds for its own exceptions (405, 415, 404 ...). */
