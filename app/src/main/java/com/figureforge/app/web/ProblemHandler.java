@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -188,7 +189,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             problem.setTitle(code.title());
         }
         problem.setProperty("code", code.code());
-        return super.handleExceptionInternal(e, problem, headers, status, request);
+        // Preset, so a client whose Accept excludes JSON still gets the problem, not an empty body.
+        HttpHeaders problemHeaders = new HttpHeaders();
+        problemHeaders.putAll(headers);
+        problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return super.handleExceptionInternal(e, problem, problemHeaders, status, request);
     }
 
     private ResponseEntity<Object> withCode(ProblemDetail problem, HttpHeaders headers) {
