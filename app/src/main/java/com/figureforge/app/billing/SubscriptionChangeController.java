@@ -10,6 +10,7 @@ import com.figureforge.app.users.CurrentUser;
 import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ErrorCode;
 import com.figureforge.app.web.ProblemResponses;
+import com.figureforge.app.web.RequestShapes;
 import com.figureforge.workflows.billing.CheckoutSync;
 import com.figureforge.workflows.billing.PlanChange;
 import com.figureforge.workflows.billing.PlanChangeResult;
@@ -124,7 +125,8 @@ class SubscriptionChangeController {
         if (body.sessionId() == null || body.sessionId().isBlank()) {
             throw PaidPlans.invalid("session_id", "is required");
         }
-        Session session = gateway(() -> checkouts.retrieve(body.sessionId().strip()))
+        String sessionId = RequestShapes.checkoutSessionId(body.sessionId().strip());
+        Session session = gateway(() -> checkouts.retrieve(sessionId))
                 .filter(s -> "subscription".equals(s.getMode()))
                 .filter(s -> ownedBy(s, caller.id()))
                 .orElseThrow(() -> new ApiException(

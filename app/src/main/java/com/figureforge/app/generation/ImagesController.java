@@ -12,6 +12,7 @@ import com.figureforge.app.web.ApiException;
 import com.figureforge.app.web.ApiException.FieldError;
 import com.figureforge.app.web.ErrorCode;
 import com.figureforge.app.web.ProblemResponses;
+import com.figureforge.app.web.RequestShapes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
@@ -112,7 +113,7 @@ class ImagesController {
     @ProblemResponses(ErrorCode.JOB_NOT_FOUND)
     @SecurityRequirement(name = "bearer")
     JobView job(CurrentUser caller, @PathVariable String jobId) {
-        return view(generation.ownedJob(caller, jobId), true);
+        return view(generation.ownedJob(caller, RequestShapes.jobId(jobId)), true);
     }
 
     @DeleteMapping("/api/images/job/{jobId}")
@@ -124,7 +125,7 @@ class ImagesController {
     @ProblemResponses({ErrorCode.JOB_NOT_FOUND, ErrorCode.JOB_ALREADY_FINISHED})
     @SecurityRequirement(name = "bearer")
     ResponseEntity<JobView> cancel(CurrentUser caller, @PathVariable String jobId) {
-        JobRecord job = generation.cancel(caller, jobId);
+        JobRecord job = generation.cancel(caller, RequestShapes.jobId(jobId));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(job, false));
     }
 
@@ -139,7 +140,8 @@ class ImagesController {
             @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
         int size = limit(limit);
-        return page(() -> images.pageByUser(caller.id(), size, cursor));
+        String after = RequestShapes.cursor(cursor);
+        return page(() -> images.pageByUser(caller.id(), size, after));
     }
 
     @GetMapping("/api/images/gallery")
@@ -152,7 +154,8 @@ class ImagesController {
     ImagePageView gallery(
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         int size = limit(limit);
-        return page(() -> images.pageGallery(size, cursor));
+        String after = RequestShapes.cursor(cursor);
+        return page(() -> images.pageGallery(size, after));
     }
 
     private ImagePageView page(Supplier<Page<ImageRecord>> query) {
@@ -160,10 +163,7 @@ class ImagesController {
             var page = query.get();
             return new ImagePageView(page.items().stream().map(links::view).toList(), page.nextCursor());
         } catch (InvalidCursorException e) {
-            throw new ApiException(
-                    ErrorCode.INVALID_CURSOR,
-                    "The cursor is not one this API issued.",
-                    List.of(new FieldError("cursor", "is invalid")));
+            throw RequestShapes.invalidCursor();
         }
     }
 

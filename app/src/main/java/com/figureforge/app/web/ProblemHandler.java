@@ -1,25 +1,30 @@
 package com.figureforge.app.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.ErrorResponse;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -38,6 +43,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
+    private final Problems problems;
+
+    ProblemHandler(Problems problems) {
+        this.problems = problems;
+    }
+
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
         ProblemDetail problem = Problems.of(e.code(), e.getMessage(), e.errors());
@@ -54,6 +65,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                         "Invalid value for " + field,
                         List.of(new ApiException.FieldError(field, "has an invalid value"))),
                 request);
+    }
+
+    /** Tomcat parses the query string lazily and throws on a broken one (e.g. {@code ?=}): the client's fault. */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> malformedQuery(InvalidParameterException e, HttpServletRequest request) {
+        return respond(Problems.of(ErrorCode.BAD_REQUEST, "The query string is malformed."), request);
     }
 
     @ExceptionHandler(AccessDeniedException.class)
@@ -129,6 +146,28 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return withCode(Problems.of(ErrorCode.MALFORMED_JSON, detail), headers);
     }
 
+    /**
+     * A client that accepts no JSON would otherwise get an empty 406: the problem itself is not acceptable
+     * to it. It gets the problem JSON anyway (RFC 9110 allows answering with a type not asked for).
+     */
+    @Override
+    protected @Nullable ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(
+            HttpMediaTypeNotAcceptableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (request instanceof ServletWebRequest servlet && servlet.getResponse() != null) {
+            try {
+                problems.write(
+                        servlet.getRequest(),
+                        servlet.getResponse(),
+                        ErrorCode.NOT_ACCEPTABLE,
+                        "This route answers with application/json only.");
+                return null;
+            } catch (IOException writeFailed) {
+                log.debug("Could not write the 406 problem", writeFailed);
+            }
+        }
+        return super.handleHttpMediaTypeNotAcceptable(e, headers, status, request);
+    }
+
     /** Adds our {@code code} to the problems Spring builds for its own exceptions (405, 415, 404 ...). */
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(
@@ -150,7 +189,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             problem.setTitle(code.title());
         }
         problem.setProperty("code", code.code());
-        return super.handleExceptionInternal(e, problem, headers, status, request);
+        // Preset, so a client whose Accept excludes JSON still gets the problem, not an empty body.
+        HttpHeaders problemHeaders = new HttpHeaders();
+        problemHeaders.putAll(headers);
+        problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return super.handleExceptionInternal(e, problem, problemHeaders, status, request);
     }
 
     private ResponseEntity<Object> withCode(ProblemDetail problem, HttpHeaders headers) {

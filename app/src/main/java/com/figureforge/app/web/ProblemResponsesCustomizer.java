@@ -62,7 +62,8 @@ class ProblemResponsesCustomizer implements OperationCustomizer {
 
     private static Set<ErrorCode> codes(HandlerMethod handler, boolean authenticated) {
         // A bearer token that is sent is checked on every route, public ones included: a bad one is a 401.
-        Set<ErrorCode> codes = EnumSet.of(ErrorCode.INTERNAL_ERROR, ErrorCode.UNAUTHORIZED);
+        // A malformed URL or query string (refused by the firewall or Tomcat's parser) is a 400 anywhere.
+        Set<ErrorCode> codes = EnumSet.of(ErrorCode.INTERNAL_ERROR, ErrorCode.UNAUTHORIZED, ErrorCode.BAD_REQUEST);
         if (authenticated) {
             // CurrentUserResolver: a deleted account's tombstone, a deletion in progress.
             codes.addAll(List.of(ErrorCode.ACCOUNT_DELETED, ErrorCode.ACCOUNT_DELETING));

@@ -43,15 +43,21 @@ public class Problems {
     /** Writes a problem straight to the servlet response (for filters and security handlers). */
     public void write(HttpServletRequest request, HttpServletResponse response, ErrorCode code, String detail)
             throws IOException {
+        write(request.getRequestURI(), response, code, code.status().value(), detail);
+    }
+
+    /** As above, with the status the container chose (its error page may carry one no code owns). */
+    void write(String instance, HttpServletResponse response, ErrorCode code, int status, String detail)
+            throws IOException {
         // Written as a map: the MVC converter flattens ProblemDetail properties, a bare mapper would not.
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", code.type());
         body.put("title", code.title());
-        body.put("status", code.status().value());
+        body.put("status", status);
         body.put("detail", detail);
-        body.put("instance", request.getRequestURI());
+        body.put("instance", instance);
         body.put("code", code.code());
-        response.setStatus(code.status().value());
+        response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         json.writeValue(response.getOutputStream(), body);
     }

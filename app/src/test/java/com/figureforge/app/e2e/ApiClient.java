@@ -104,6 +104,17 @@ final class ApiClient {
         return checked(builder.build());
     }
 
+    /** Any method, headers as given (Authorization included), an optional body: for the fuzz test. */
+    Response send(String method, String pathAndQuery, Map<String, String> headers, String body) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(pathAndQuery))
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(builder::header);
+        return checked(builder.build());
+    }
+
     static byte[] download(String url) {
         try {
             HttpResponse<byte[]> response = HTTP.send(
