@@ -400,7 +400,8 @@ class GenerationE2ETest {
         return ids;
     }
 
-    private static List<ApiClient.Response> burst(int count, Callable<ApiClient.Response> call) throws Exception {
+    /** {@code count} calls released at once from their own threads; the answers in call order. */
+    static List<ApiClient.Response> burst(int count, Callable<ApiClient.Response> call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(count);
         try {
             CountDownLatch start = new CountDownLatch(1);

@@ -11,13 +11,8 @@ import com.figureforge.app.generation.JobIds;
 import com.figureforge.devstack.fal.FalEmulator;
 import com.figureforge.devstack.oidc.OidcIssuer;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,7 +58,8 @@ class IdempotencyKeyE2ETest {
         var user = e2e.newUser("free"); // 1 job in flight: a retry that reserved for itself would get 429
         int submittedBefore = fal.submissionCount();
 
-        List<ApiClient.Response> responses = burst(4, () -> generate(user, "same-request", "{\"pose\":\"walking\"}"));
+        List<ApiClient.Response> responses =
+                GenerationE2ETest.burst(4, () -> generate(user, "same-request", "{\"pose\":\"walking\"}"));
 
         assertThat(responses)
                 .allSatisfy(r -> assertThat(r.status()).as(r.body()).isIn(202, 409));
@@ -155,28 +151,5 @@ class IdempotencyKeyE2ETest {
                 user.token(),
                 body,
                 Map.of("Content-Type", "application/json", "Idempotency-Key", key));
-    }
-
-    private static List<ApiClient.Response> burst(int count, java.util.concurrent.Callable<ApiClient.Response> call)
-            throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(count);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<ApiClient.Response>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return call.call();
-                }));
-            }
-            start.countDown();
-            List<ApiClient.Response> responses = new ArrayList<>();
-            for (Future<ApiClient.Response> future : futures) {
-                responses.add(future.get());
-            }
-            return responses;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }
