@@ -1,5 +1,6 @@
 package com.figureforge.app;
 
+import com.figureforge.app.config.CacheProperties;
 import com.figureforge.app.config.FigureForgeProperties;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -10,7 +11,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
  * profile runs the Temporal workers. Without either, one process does both.
  */
 @SpringBootApplication(scanBasePackages = "com.figureforge")
-@EnableConfigurationProperties(FigureForgeProperties.class)
+@EnableConfigurationProperties({FigureForgeProperties.class, CacheProperties.class})
 public class FigureForgeApplication {
 
     public static void main(String[] args) {

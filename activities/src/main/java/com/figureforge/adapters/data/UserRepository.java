@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -51,11 +52,21 @@ public class UserRepository {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Clock clock;
+    private final Consumer<String> written;
 
     public UserRepository(DynamoDbClient dynamo, String tableName, Clock clock) {
+        this(dynamo, tableName, clock, userId -> {});
+    }
+
+    /**
+     * @param written told the user id after every write of that user's profile (whether or not it
+     *     changed anything), so a cache of profiles in this process can drop it
+     */
+    public UserRepository(DynamoDbClient dynamo, String tableName, Clock clock, Consumer<String> written) {
         this.dynamo = Objects.requireNonNull(dynamo);
         this.table = Objects.requireNonNull(tableName);
         this.clock = Objects.requireNonNull(clock);
+        this.written = Objects.requireNonNull(written);
     }
 
     /**
@@ -99,6 +110,8 @@ public class UserRepository {
                     .expressionAttributeNames(Map.of("#pk", FigureForgeTable.PK)));
         } catch (ConditionalCheckFailedException createdByAnotherRequest) {
             // fall through: read the winner's item
+        } finally {
+            written.accept(id);
         }
         return find(id).orElseThrow(() -> new IllegalStateException("user " + id + " vanished while created"));
     }
@@ -213,6 +226,8 @@ public class UserRepository {
             return Optional.of(fromItem(item));
         } catch (ConditionalCheckFailedException sameOrLaterSignInStoredOrNoUser) {
             return find(id);
+        } finally {
+            written.accept(id);
         }
     }
 
@@ -246,6 +261,8 @@ public class UserRepository {
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
+        } finally {
+            written.accept(id);
         }
     }
 
@@ -325,6 +342,8 @@ public class UserRepository {
             return Optional.of(fromItem(item));
         } catch (ConditionalCheckFailedException noSuchUser) {
             return Optional.empty();
+        } finally {
+            written.accept(id);
         }
     }
 

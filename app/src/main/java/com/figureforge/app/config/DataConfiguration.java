@@ -15,6 +15,7 @@ import com.figureforge.adapters.fal.FalImageDownloader;
 import com.figureforge.adapters.fal.FalQueueClient;
 import com.figureforge.adapters.storage.ImageStoreSettings;
 import com.figureforge.adapters.storage.S3ImageStore;
+import com.figureforge.app.users.UserRecordCache;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,8 +82,14 @@ class DataConfiguration {
     record ImageBucket(String value) {}
 
     @Bean
-    UserRepository userRepository(DynamoDbClient dynamo, TableName table, Clock clock) {
-        return new UserRepository(dynamo, table.value(), clock);
+    UserRecordCache userRecordCache(CacheProperties caches) {
+        return new UserRecordCache(caches);
+    }
+
+    /** Every profile write of this process drops the user from {@link UserRecordCache}. */
+    @Bean
+    UserRepository userRepository(DynamoDbClient dynamo, TableName table, Clock clock, UserRecordCache cache) {
+        return new UserRepository(dynamo, table.value(), clock, cache::written);
     }
 
     @Bean

@@ -16,6 +16,7 @@ import com.figureforge.app.web.RequestShapes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
@@ -23,6 +24,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
 import java.util.function.Supplier;
+import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -47,6 +49,7 @@ class ImagesController {
     private final GenerationService generation;
     private final ImageRepository images;
     private final ImageLinks links;
+    private final GalleryPages galleryPages;
     private final FigureForgeProperties properties;
     private final JsonMapper json;
 
@@ -54,11 +57,13 @@ class ImagesController {
             GenerationService generation,
             ImageRepository images,
             ImageLinks links,
+            GalleryPages galleryPages,
             FigureForgeProperties properties,
             JsonMapper json) {
         this.generation = generation;
         this.images = images;
         this.links = links;
+        this.galleryPages = galleryPages;
         this.properties = properties;
         this.json = json;
     }
@@ -148,14 +153,39 @@ class ImagesController {
     @RateLimited("gallery")
     @Operation(
             summary = "Public images of all users, newest first",
-            description = "No token needed. Pages of `limit` images; pass `next_cursor` back as `cursor`.",
+            description = "No token needed. Pages of `limit` images; pass `next_cursor` back as `cursor`. A page"
+                    + " is served from a cache a few seconds old (`Cache-Control: public, max-age`), with a strong"
+                    + " `ETag`: send it back as `If-None-Match` for a 304 while the page is unchanged.",
             security = {})
+    @ApiResponse(
+            responseCode = "200",
+            description = "A page of public images",
+            headers = {
+                @Header(name = "ETag", description = "Strong validator of the page", schema = @Schema(type = "string")),
+                @Header(
+                        name = "Cache-Control",
+                        description = "public, max-age=N: how long a client or CDN may keep the page",
+                        schema = @Schema(type = "string"))
+            })
+    @ApiResponse(
+            responseCode = "304",
+            description = "The page still has the ETag sent in If-None-Match",
+            content = @Content,
+            headers = {
+                @Header(name = "ETag", description = "Strong validator of the page", schema = @Schema(type = "string"))
+            })
     @ProblemResponses({ErrorCode.VALIDATION_FAILED, ErrorCode.INVALID_CURSOR})
-    ImagePageView gallery(
+    ResponseEntity<ImagePageView> gallery(
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         int size = limit(limit);
         String after = RequestShapes.cursor(cursor);
-        return page(() -> images.pageGallery(size, after));
+        GalleryPages.CachedPage page =
+                galleryPages.page(size, after, () -> page(() -> images.pageGallery(size, after)));
+        // Spring MVC answers 304 itself when If-None-Match carries this ETag.
+        return ResponseEntity.ok()
+                .eTag(page.etag())
+                .cacheControl(CacheControl.maxAge(galleryPages.maxAge()).cachePublic())
+                .body(page.view());
     }
 
     private ImagePageView page(Supplier<Page<ImageRecord>> query) {

@@ -3,6 +3,7 @@ package com.figureforge.app.ratelimit;
 import com.figureforge.adapters.data.RateLimitCounters;
 import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.config.FigureForgeProperties;
+import com.figureforge.app.users.UserRecordCache;
 import com.figureforge.app.web.Problems;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,8 +29,9 @@ class RateLimitConfiguration {
             RateLimitedRoutes routes,
             RateLimitCounters counters,
             UserRepository users,
+            UserRecordCache recentUsers,
             Problems problems) {
-        return new RateLimitInterceptor(properties, routes, counters, users, problems);
+        return new RateLimitInterceptor(properties, routes, counters, users, recentUsers, problems);
     }
 
     @Bean

@@ -6,6 +6,7 @@ import com.figureforge.adapters.data.RateLimitCounters.Window;
 import com.figureforge.adapters.data.UserRecord;
 import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.ratelimit.RateLimitedRoutes.Route;
+import com.figureforge.app.users.UserRecordCache;
 import com.figureforge.app.web.ErrorCode;
 import com.figureforge.app.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
@@ -34,6 +35,7 @@ class RateLimitInterceptor implements HandlerInterceptor {
     private final RateLimitedRoutes routes;
     private final RateLimitCounters counters;
     private final UserRepository users;
+    private final UserRecordCache recentUsers;
     private final ClientAddresses addresses;
     private final Problems problems;
 
@@ -42,11 +44,13 @@ class RateLimitInterceptor implements HandlerInterceptor {
             RateLimitedRoutes routes,
             RateLimitCounters counters,
             UserRepository users,
+            UserRecordCache recentUsers,
             Problems problems) {
         this.properties = properties;
         this.routes = routes;
         this.counters = counters;
         this.users = users;
+        this.recentUsers = recentUsers;
         this.addresses = new ClientAddresses(properties.trustedProxies());
         this.problems = problems;
     }
@@ -112,11 +116,12 @@ class RateLimitInterceptor implements HandlerInterceptor {
         return authentication != null && authentication.getPrincipal() instanceof Jwt jwt ? jwt.getSubject() : null;
     }
 
-    /** The caller's plan, read only for policies that differ per plan (one GetItem). */
+    /** The caller's plan, read only for policies that differ per plan (a GetItem unless cached). */
     private String plan(RateLimitProperties.Policy policy, String userId) {
         if (userId == null || policy.plans().isEmpty()) {
             return null;
         }
-        return users.find(userId).map(UserRecord::plan).orElse(null);
+        UserRecord user = recentUsers.get(userId, () -> users.find(userId).orElse(null));
+        return user == null ? null : user.plan();
     }
 }

@@ -1,9 +1,15 @@
 package com.figureforge.app.security;
 
+import com.figureforge.app.config.CacheProperties;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.web.ErrorCode;
 import com.figureforge.app.web.Problems;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.util.HashSet;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -12,6 +18,7 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler;
 import org.springframework.security.web.SecurityFilterChain;
@@ -69,6 +76,28 @@ class SecurityConfiguration {
                             problems.write(request, response, ErrorCode.FORBIDDEN, "You may not do this.");
                         }))
                 .build();
+    }
+
+    /**
+     * Wraps the JWT decoder Spring Boot builds from the issuer (with its validators) in {@link
+     * VerifiedTokenCache}, so each token's signature is checked once per replica, not per request.
+     */
+    @Bean
+    static BeanPostProcessor verifiedTokenCache(
+            ObjectProvider<Clock> clock, ObjectProvider<CacheProperties> caches, ObjectProvider<MeterRegistry> meters) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof JwtDecoder decoder && !(bean instanceof VerifiedTokenCache)) {
+                    return new VerifiedTokenCache(
+                            decoder,
+                            clock.getIfAvailable(Clock::systemUTC),
+                            caches.getObject().maxTokens(),
+                            meters.getIfAvailable(SimpleMeterRegistry::new));
+                }
+                return bean;
+            }
+        };
     }
 
     @Bean

@@ -24,10 +24,12 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 class CurrentUserResolver implements HandlerMethodArgumentResolver {
 
     private final UserRepository users;
+    private final UserRecordCache recentUsers;
     private final SignInEmails signInEmails;
 
-    CurrentUserResolver(UserRepository users, SignInEmails signInEmails) {
+    CurrentUserResolver(UserRepository users, UserRecordCache recentUsers, SignInEmails signInEmails) {
         this.users = users;
+        this.recentUsers = recentUsers;
         this.signInEmails = signInEmails;
     }
 
@@ -54,8 +56,13 @@ class CurrentUserResolver implements HandlerMethodArgumentResolver {
         UserRecord record;
         try {
             // A deleted account leaves a tombstone: its token never creates the user again. Access
-            // tokens carry no email: SignInEmails fetches it below.
-            record = users.getOrCreate(id, username, null);
+            // tokens carry no email: SignInEmails fetches it below. A request that changes something
+            // (a quota reservation above all) decides on the record as stored; one that only reads may
+            // answer from a record a few seconds old.
+            String name = username;
+            record = readOnly(webRequest)
+                    ? recentUsers.get(id, () -> users.getOrCreate(id, name, null))
+                    : users.getOrCreate(id, username, null);
         } catch (AccountDeletedException deleted) {
             throw new ApiException(ErrorCode.ACCOUNT_DELETED, "This account has been deleted.");
         }
@@ -66,6 +73,11 @@ class CurrentUserResolver implements HandlerMethodArgumentResolver {
             record = signInEmails.refresh(record, jwt);
         }
         return new CurrentUser(id, username, record);
+    }
+
+    private static boolean readOnly(NativeWebRequest webRequest) {
+        var request = webRequest.getNativeRequest(jakarta.servlet.http.HttpServletRequest.class);
+        return request != null && ("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod()));
     }
 
     /** Repeating the deletion request is harmless and answers 202 again. */

@@ -26,6 +26,8 @@ import org.springframework.test.context.ContextConfiguration;
             "management.server.port=0",
             // A failed email fetch is asked again after this (1m in production).
             "figureforge.auth.email.retry-after-failure=2s",
+            // Gallery pages are not kept: tests see gallery changes at once (CheapRequestsE2ETest).
+            "figureforge.caches.gallery-ttl=0s",
             // Small plans so the edges are cheap to reach.
             "figureforge.plans.tiny.display-name=Tiny",
             "figureforge.plans.tiny.monthly-images=3",
