@@ -251,7 +251,8 @@ public class ImageRepository {
         }
     }
 
-    private Map<String, AttributeValue> toItem(ImageRecord image) {
+    /** The item {@link #putAll} stores for an image (public for the benchmark, which seeds in batches). */
+    public Map<String, AttributeValue> toItem(ImageRecord image) {
         Instant createdAt =
                 (image.createdAt() == null ? clock.instant() : image.createdAt()).truncatedTo(ChronoUnit.MILLIS);
         String sortKey = Keys.imageSortKey(createdAt, image.imageId());

@@ -115,6 +115,14 @@ public final class FalEmulator implements AutoCloseable {
         faults.setLatency(queueTime, runTime);
     }
 
+    /**
+     * Runs at most {@code requests} requests at once (0: no limit), like a fal account's concurrency:
+     * the rest wait IN_QUEUE, first come first served. Applies to requests submitted from now on.
+     */
+    public void setConcurrency(int requests) {
+        faults.setConcurrency(requests);
+    }
+
     /** The next {@code count} submits fail with {@code httpStatus} (429 adds {@code Retry-After}). */
     public void failNextSubmits(int count, int httpStatus) {
         faults.failNextSubmits(count, httpStatus);

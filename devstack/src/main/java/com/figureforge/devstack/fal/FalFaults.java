@@ -1,11 +1,13 @@
 package com.figureforge.devstack.fal;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.PriorityQueue;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,6 +33,10 @@ final class FalFaults {
     private boolean neverFinish;
     private Set<String> rejectedWords = Set.of();
     private Set<String> nsfwWords = Set.of();
+    /** Requests the emulated account runs at once (0: no limit); see {@link #queueTimeAt}. */
+    private int concurrency;
+    /** When each running (or booked) slot frees, earliest first. */
+    private final PriorityQueue<Instant> slotsFreeAt = new PriorityQueue<>();
 
     FalFaults(Duration queueTime, Duration runTime) {
         this.startQueueTime = requireNonNegative(queueTime, "queueTime");
@@ -49,11 +55,38 @@ final class FalFaults {
         neverFinish = false;
         rejectedWords = Set.of();
         nsfwWords = Set.of();
+        concurrency = 0;
+        slotsFreeAt.clear();
     }
 
     synchronized void setLatency(Duration queueTime, Duration runTime) {
         this.queueTime = requireNonNegative(queueTime, "queueTime");
         this.runTime = requireNonNegative(runTime, "runTime");
+    }
+
+    synchronized void setConcurrency(int requests) {
+        concurrency = requireNonNegative(requests);
+        slotsFreeAt.clear();
+    }
+
+    /**
+     * The time a request submitted at {@code submittedAt} spends IN_QUEUE: the queue latency, plus, when
+     * the account's concurrency is limited, the wait for a free slot (first come, first served), like
+     * fal's per-account concurrency. A canceled request keeps its booked slot (a small overestimate).
+     */
+    synchronized Duration queueTimeAt(Instant submittedAt) {
+        Instant start = submittedAt.plus(queueTime);
+        if (concurrency == 0) {
+            return queueTime;
+        }
+        if (slotsFreeAt.size() >= concurrency) {
+            Instant free = slotsFreeAt.poll();
+            if (free.isAfter(start)) {
+                start = free;
+            }
+        }
+        slotsFreeAt.add(start.plus(runTime));
+        return Duration.between(submittedAt, start);
     }
 
     synchronized Duration queueTime() {

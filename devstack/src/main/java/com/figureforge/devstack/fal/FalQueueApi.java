@@ -138,6 +138,7 @@ final class FalQueueApi {
         long seed = input.seed() != null
                 ? input.seed()
                 : ThreadLocalRandom.current().nextLong(0, Integer.MAX_VALUE);
+        Instant submittedAt = clock.instant();
         QueuedFalRequest request = new QueuedFalRequest(
                 UUID.randomUUID().toString(),
                 sequence.incrementAndGet(),
@@ -145,8 +146,8 @@ final class FalQueueApi {
                 input,
                 seed,
                 faults.isNsfw(input.prompt()),
-                clock.instant(),
-                faults.queueTime(),
+                submittedAt,
+                faults.queueTimeAt(submittedAt),
                 faults.runTime(),
                 faults.takeEnding());
         requests.put(request.id, request);

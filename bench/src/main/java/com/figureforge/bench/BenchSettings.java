@@ -1,0 +1,82 @@
+package com.figureforge.bench;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one run measures. {@code -Dbench.quick=true} is a smoke run of every scenario at small sizes
+ * (about 3 minutes); the full run takes about 12 minutes on 2 cores.
+ */
+record BenchSettings(
+        boolean quick,
+        List<Integer> storedImages,
+        Duration readSeconds,
+        int readClients,
+        List<Duration> falLatencies,
+        int latencyJobs,
+        int latencyInFlight,
+        int falConcurrency,
+        Duration burstFalLatency,
+        List<Integer> burstSizes,
+        List<Integer> arrivalRates,
+        Duration arrivalSeconds,
+        boolean aot) {
+
+    static BenchSettings fromSystemProperties() {
+        boolean quick = Boolean.getBoolean("bench.quick");
+        List<Duration> latencies = List.of(Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(5));
+        int concurrency = Integer.getInteger("bench.fal.concurrency", 8);
+        boolean aot = Boolean.parseBoolean(System.getProperty("bench.aot", "true"));
+        if (quick) {
+            return new BenchSettings(
+                    true,
+                    List.of(1_000, 3_000),
+                    Duration.ofSeconds(4),
+                    4,
+                    latencies,
+                    6,
+                    3,
+                    concurrency,
+                    Duration.ofSeconds(2),
+                    List.of(10, 30),
+                    List.of(20, 50),
+                    Duration.ofSeconds(3),
+                    aot);
+        }
+        return new BenchSettings(
+                false,
+                List.of(1_000, 10_000, 100_000),
+                Duration.ofSeconds(15),
+                8,
+                latencies,
+                30,
+                4,
+                concurrency,
+                Duration.ofSeconds(2),
+                List.of(50, 200),
+                List.of(20, 50),
+                Duration.ofSeconds(15),
+                aot);
+    }
+
+    Map<String, Object> describe() {
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("quick", quick);
+        described.put("stored_images", storedImages);
+        described.put("read_seconds", readSeconds.toSeconds());
+        described.put("read_clients", readClients);
+        described.put(
+                "fal_latencies_ms",
+                falLatencies.stream().map(Duration::toMillis).toList());
+        described.put("latency_jobs", latencyJobs);
+        described.put("latency_in_flight", latencyInFlight);
+        described.put("fal_concurrency", falConcurrency);
+        described.put("burst_fal_latency_ms", burstFalLatency.toMillis());
+        described.put("burst_sizes", burstSizes);
+        described.put("arrival_rates_per_second", arrivalRates);
+        described.put("arrival_seconds", arrivalSeconds.toSeconds());
+        return described;
+    }
+}

@@ -1,0 +1,244 @@
+package com.figureforge.bench;
+
+import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.app.devstack.DevStackServers;
+import com.figureforge.devstack.s3.S3Server;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The benchmark (bench/README.md): starts the stand-ins (the dev stack's own {@link DevStackServers})
+ * and a Temporal server in this JVM, the production jar in another, runs {@link Scenarios}, prints a
+ * table ({@link BenchReport}) and writes {@code bench/results/<timestamp>.json}.
+ */
+public final class Benchmark {
+
+    /** The container's settings (Dockerfile) inside the chart's 1 GiB memory limit. */
+    static final List<String> JVM_OPTIONS = List.of(
+            "-XX:MaxRAM=1g",
+            "-XX:MaxRAMPercentage=75.0",
+            "-XX:InitialRAMPercentage=25.0",
+            "-XX:+UseG1GC",
+            "-XX:+ExitOnOutOfMemoryError");
+
+    private static final String TABLE = "figureforge";
+    private static final String BUCKET = "figureforge-images";
+
+    public static void main(String[] args) {
+        try {
+            run();
+            System.exit(0);
+        } catch (Throwable failed) {
+            failed.printStackTrace();
+            System.exit(1); // the stand-ins' threads would keep the JVM alive
+        }
+    }
+
+    private static void run() throws Exception {
+        BenchSettings settings = BenchSettings.fromSystemProperties();
+        Path jar = Path.of(System.getProperty("bench.app.jar")).toAbsolutePath().normalize();
+        Path results = Path.of(System.getProperty("bench.results", "results")).toAbsolutePath();
+        Path work = Path.of("target", "bench-run").toAbsolutePath();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("started_at", Instant.now().toString());
+        report.put("machine", machine());
+        report.put("settings", settings.describe());
+
+        DevStackServers servers = DevStackServers.shared(0);
+        servers.fal().setConcurrency(settings.falConcurrency());
+        try (LocalTemporal temporal = LocalTemporal.start()) {
+            Map<String, String> properties = appProperties(servers, temporal, settings);
+            Map<String, Object> startUp = new LinkedHashMap<>();
+            try (FigureForgeProcess app =
+                    FigureForgeProcess.start(jar, JVM_OPTIONS, properties, work.resolve("figureforge.log"))) {
+                startUp.put("fat_jar_s", seconds(app.startUp()));
+                DynamoDbClient dynamo = DynamoDbClient.builder()
+                        .endpointOverride(servers.dynamo().endpoint())
+                        .region(Region.US_EAST_1)
+                        .credentialsProvider(credentials())
+                        .httpClientBuilder(Apache5HttpClient.builder().maxConnections(64))
+                        .build();
+                S3Client s3 = S3Client.builder()
+                        .endpointOverride(servers.s3().endpoint())
+                        .region(Region.US_EAST_1)
+                        .forcePathStyle(true)
+                        .credentialsProvider(credentials())
+                        .httpClientBuilder(Apache5HttpClient.builder().maxConnections(64))
+                        .build();
+                var scenarios = new Scenarios(
+                        settings,
+                        app,
+                        new BenchClient(app.baseUrl(), servers.issuer()),
+                        servers.fal(),
+                        new DirectPipeline(servers.fal().baseUrl(), s3, BUCKET, dynamo, TABLE),
+                        new JobRepository(dynamo, TABLE, Clock.systemUTC()),
+                        new ImageRepository(dynamo, TABLE, Clock.systemUTC(), 8),
+                        dynamo,
+                        TABLE);
+                report.put("reads", timed("gallery and user images", scenarios::reads));
+                report.put("job_latency", timed("job latency", scenarios::jobLatency));
+                report.put("bursts", timed("bursts", scenarios::bursts));
+                report.put("generate", timed("generate at fixed rates", scenarios::generateRates));
+                report.put(
+                        "figureforge",
+                        Map.of("peak_rss_mib_whole_run", app.peakRssMiB(), "cpu_ms_whole_run", app.cpuMillis()));
+            }
+            if (settings.aot()) {
+                startUp.putAll(timedStep("start-up with an AOT cache", () -> aotStartUp(jar, work, properties)));
+            }
+            report.put("start_up", startUp);
+        }
+        report.put("finished_at", Instant.now().toString());
+
+        Files.createDirectories(results);
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now());
+        Path file = results.resolve(stamp + (settings.quick() ? "-quick" : "") + ".json");
+        Files.writeString(
+                file, BenchClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        System.out.println(BenchReport.table(report));
+        System.out.println("Written: " + file);
+    }
+
+    /** The jar extracted (Spring Boot's layout for AOT), started without and with a JDK AOT cache. */
+    private static Map<String, Object> aotStartUp(Path jar, Path work, Map<String, String> properties)
+            throws IOException, InterruptedException {
+        Path extracted = work.resolve("extracted");
+        deleteRecursively(extracted);
+        Process extract = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-Djarmode=tools",
+                        "-jar",
+                        jar.toString(),
+                        "extract",
+                        "--destination",
+                        extracted.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("extract.log").toFile())
+                .start();
+        if (extract.waitFor() != 0) {
+            throw new IllegalStateException("extracting the jar failed; see " + work.resolve("extract.log"));
+        }
+        Path launcher = extracted.resolve(jar.getFileName());
+        Path cache = work.resolve("figureforge.aot");
+        Files.deleteIfExists(cache);
+        Map<String, Object> startUp = new LinkedHashMap<>();
+        try (var plain = FigureForgeProcess.start(launcher, JVM_OPTIONS, properties, work.resolve("extracted.log"))) {
+            startUp.put("extracted_s", seconds(plain.startUp()));
+        }
+        List<String> training = new ArrayList<>(JVM_OPTIONS);
+        training.add("-XX:AOTCacheOutput=" + cache);
+        FigureForgeProcess.runToExit(launcher, training, properties, work.resolve("aot-training.log"));
+        List<String> withCache = new ArrayList<>(JVM_OPTIONS);
+        withCache.add("-XX:AOTCache=" + cache);
+        try (var cached = FigureForgeProcess.start(launcher, withCache, properties, work.resolve("aot.log"))) {
+            startUp.put("extracted_aot_cache_s", seconds(cached.startUp()));
+        }
+        return startUp;
+    }
+
+    private static Map<String, String> appProperties(
+            DevStackServers servers, LocalTemporal temporal, BenchSettings settings) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        servers.properties().forEach((key, value) -> properties.put(key, value.toString()));
+        properties.put("spring.temporal.connection.target", temporal.target());
+        // The emulated fal account runs C requests at once; FigureForge is configured to match.
+        properties.put("figureforge.fal.max-concurrent-calls", Integer.toString(settings.falConcurrency()));
+        // The limiter stays on (its writes are part of the cost) but never refuses the load generator,
+        // which sends every user's traffic from one address.
+        for (String policy : List.of("user", "gallery", "generate")) {
+            properties.put("figureforge.rate-limits.policies." + policy + ".windows[0].requests", "100000000");
+            properties.put("figureforge.rate-limits.policies." + policy + ".windows[0].per", "1m");
+        }
+        properties.put("logging.level.root", "WARN");
+        // -Dbench.ff.<property>=<value> sets any FigureForge property for a run.
+        System.getProperties().stringPropertyNames().stream()
+                .filter(name -> name.startsWith("bench.ff."))
+                .forEach(name -> properties.put(name.substring("bench.ff.".length()), System.getProperty(name)));
+        return properties;
+    }
+
+    private static Map<String, Object> machine() {
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cpus", Runtime.getRuntime().availableProcessors());
+        machine.put("cpu_model", firstLine("/proc/cpuinfo", "model name"));
+        machine.put("memory", firstLine("/proc/meminfo", "MemTotal"));
+        machine.put(
+                "load_average_at_start",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        return machine;
+    }
+
+    private static String firstLine(String file, String prefix) {
+        try {
+            return Files.readAllLines(Path.of(file)).stream()
+                    .filter(line -> line.startsWith(prefix))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static <T> T timed(String what, Supplier<T> scenario) {
+        System.out.println("Running: " + what);
+        long start = System.nanoTime();
+        T result = scenario.get();
+        System.out.printf("  done in %.0f s%n", (System.nanoTime() - start) / 1e9);
+        return result;
+    }
+
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T timedStep(String what, Step<T> step) {
+        return timed(what, (Supplier<T>) () -> {
+            try {
+                return step.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(what + " failed", e);
+            }
+        });
+    }
+
+    private static double seconds(java.time.Duration duration) {
+        return Latencies.round(duration.toMillis() / 1000.0);
+    }
+
+    private static StaticCredentialsProvider credentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(S3Server.ACCESS_KEY, S3Server.SECRET_KEY));
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,353 @@
+package com.figureforge.bench;
+
+import com.figureforge.adapters.data.ImageRecord;
+import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.JobRecord;
+import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.devstack.fal.FalEmulator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * The measurements. Job state is read from the table with the app's own {@link JobRepository}, so
+ * waiting for jobs costs FigureForge nothing; everything else goes over HTTP.
+ */
+final class Scenarios {
+
+    private final BenchSettings settings;
+    private final FigureForgeProcess app;
+    private final BenchClient client;
+    private final FalEmulator fal;
+    private final DirectPipeline direct;
+    private final JobRepository jobs;
+    private final ImageRepository images;
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final AtomicLong users = new AtomicLong();
+    private final String run = UUID.randomUUID().toString().substring(0, 6);
+
+    Scenarios(
+            BenchSettings settings,
+            FigureForgeProcess app,
+            BenchClient client,
+            FalEmulator fal,
+            DirectPipeline direct,
+            JobRepository jobs,
+            ImageRepository images,
+            DynamoDbClient dynamo,
+            String table) {
+        this.settings = settings;
+        this.app = app;
+        this.client = client;
+        this.fal = fal;
+        this.direct = direct;
+        this.jobs = jobs;
+        this.images = images;
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    /** Gallery and user-images pages with 1k, 10k, 100k stored (public) images of one user. */
+    Map<String, Object> reads() {
+        Map<String, Object> results = new LinkedHashMap<>();
+        String owner = "bench-owner-" + run;
+        String token = client.newUser(owner);
+        int stored = 0;
+        for (int size : settings.storedImages()) {
+            long seeding = System.nanoTime();
+            seed(owner, stored, size);
+            stored = size;
+            System.out.printf("  seeded %d images in %.0f s%n", size, (System.nanoTime() - seeding) / 1e9);
+            Latencies gallery = new Latencies();
+            Latencies mine = new Latencies();
+            long until = System.nanoTime() + settings.readSeconds().toNanos();
+            parallel(settings.readClients(), worker -> {
+                while (System.nanoTime() < until) {
+                    walk("/api/images/gallery/?limit=20", null, gallery);
+                    walk("/api/images/user/?limit=20", token, mine);
+                }
+            });
+            results.put(Integer.toString(size), Map.of("gallery", gallery.summary(), "user_images", mine.summary()));
+        }
+        return results;
+    }
+
+    /** Three pages deep, following next_cursor: deeper pages are other cache keys. */
+    private void walk(String first, String token, Latencies into) {
+        String path = first;
+        for (int page = 0; page < 3 && path != null; page++) {
+            BenchClient.Timed answer = client.get(path, token);
+            if (answer.status() != 200) {
+                throw new IllegalStateException(path + " answered " + answer.status() + ": " + answer.body());
+            }
+            into.addNanos(answer.nanos());
+            var cursor = answer.json().get("next_cursor");
+            path = cursor == null || cursor.isNull() ? null : first + "&cursor=" + cursor.asString();
+        }
+    }
+
+    private void seed(String owner, int from, int to) {
+        Instant newest = Instant.now().minusSeconds(60);
+        AtomicInteger next = new AtomicInteger(from);
+        parallel(8, worker -> {
+            List<WriteRequest> batch = new ArrayList<>();
+            for (int i = next.getAndIncrement(); i < to; i = next.getAndIncrement()) {
+                String id = "img_" + run + "_" + i;
+                batch.add(put(new ImageRecord(
+                        id,
+                        "job_" + run + "_" + i,
+                        owner,
+                        "images/" + owner + "/" + id + ".png",
+                        "images/" + owner + "/" + id + "_thumb.jpg",
+                        768,
+                        1024,
+                        "image/png",
+                        i,
+                        "benchmark figure",
+                        "public",
+                        newest.minusMillis(i))));
+                if (batch.size() == 25) {
+                    write(batch);
+                    batch.clear();
+                }
+            }
+            write(batch);
+        });
+    }
+
+    private WriteRequest put(ImageRecord image) {
+        return WriteRequest.builder()
+                .putRequest(r -> r.item(images.toItem(image)))
+                .build();
+    }
+
+    /** One BatchWriteItem, repeated for what the server left unprocessed. */
+    private void write(List<WriteRequest> batch) {
+        Map<String, List<WriteRequest>> left = Map.of(table, List.copyOf(batch));
+        while (!batch.isEmpty() && !left.isEmpty()) {
+            Map<String, List<WriteRequest>> pending = left;
+            left = dynamo.batchWriteItem(b -> b.requestItems(pending)).unprocessedItems();
+        }
+    }
+
+    /** Job latency at fal latency L, FigureForge and the direct pipeline, a few jobs in flight. */
+    Map<String, Object> jobLatency() {
+        Map<String, Object> results = new LinkedHashMap<>();
+        for (Duration latency : settings.falLatencies()) {
+            fal.setLatency(Duration.ZERO, latency);
+            List<String> tokens = newUsers(settings.latencyJobs());
+            Latencies figureForge = new Latencies();
+            AtomicInteger next = new AtomicInteger();
+            parallel(settings.latencyInFlight(), worker -> {
+                for (int i = next.getAndIncrement(); i < tokens.size(); i = next.getAndIncrement()) {
+                    JobRecord done = awaitFinished(List.of(client.startJob(tokens.get(i))))
+                            .getFirst();
+                    figureForge.addNanos(Duration.between(done.createdAt(), done.finishedAt())
+                            .toNanos());
+                }
+            });
+            Latencies baseline = new Latencies();
+            AtomicInteger nextDirect = new AtomicInteger();
+            parallel(settings.latencyInFlight(), worker -> {
+                for (int i = nextDirect.getAndIncrement();
+                        i < settings.latencyJobs();
+                        i = nextDirect.getAndIncrement()) {
+                    baseline.addNanos(direct.run(i).toNanos());
+                }
+            });
+            results.put(
+                    latency.toMillis() + "ms",
+                    Map.of("figureforge", figureForge.summary(), "direct", baseline.summary()));
+        }
+        return results;
+    }
+
+    /** N jobs from N users at once: completion time and jobs/s, CPU per job and peak RSS. */
+    Map<String, Object> bursts() {
+        Map<String, Object> results = new LinkedHashMap<>();
+        Duration latency = settings.burstFalLatency();
+        fal.setLatency(Duration.ZERO, latency);
+        for (int n : settings.burstSizes()) {
+            List<String> tokens = newUsers(n);
+            AtomicLong peakRss = new AtomicLong(app.rssMiB());
+            Thread sampler = Thread.ofVirtual().start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peakRss.accumulateAndGet(app.rssMiB(), Math::max);
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            long cpuBefore = app.cpuMillis();
+            Instant start = Instant.now();
+            List<String> ids = mapAtOnce(tokens, client::startJob);
+            List<JobRecord> done = awaitFinished(ids);
+            Instant last = done.stream()
+                    .map(JobRecord::finishedAt)
+                    .max(Instant::compareTo)
+                    .orElseThrow();
+            long cpu = app.cpuMillis() - cpuBefore;
+            sampler.interrupt();
+            double seconds = Duration.between(start, last).toMillis() / 1000.0;
+            long succeeded = done.stream()
+                    .filter(job -> job.status().wire().equals("succeeded"))
+                    .count();
+
+            long directStart = System.nanoTime();
+            mapAtOnce(tokens, token -> direct.run(token.hashCode()));
+            double directSeconds = (System.nanoTime() - directStart) / 1e9;
+
+            double ideal = settings.falConcurrency() / (latency.toMillis() / 1000.0);
+            Map<String, Object> burst = new LinkedHashMap<>();
+            burst.put("jobs", n);
+            burst.put("succeeded", succeeded);
+            burst.put("seconds", Latencies.round(seconds));
+            burst.put("jobs_per_second", Latencies.round(n / seconds));
+            burst.put("direct_seconds", Latencies.round(directSeconds));
+            burst.put("direct_jobs_per_second", Latencies.round(n / directSeconds));
+            burst.put("ideal_jobs_per_second", Latencies.round(ideal));
+            burst.put("share_of_ideal", Math.round(n / seconds / ideal * 100) / 100.0);
+            burst.put("cpu_ms_per_job", Latencies.round((double) cpu / n));
+            burst.put("peak_rss_mib", peakRss.get());
+            results.put(Integer.toString(n), burst);
+        }
+        return results;
+    }
+
+    /** POST /api/images/generate/ at a fixed arrival rate (open loop: arrivals never wait for answers). */
+    Map<String, Object> generateRates() {
+        Map<String, Object> results = new LinkedHashMap<>();
+        fal.setLatency(Duration.ZERO, settings.burstFalLatency());
+        for (int rate : settings.arrivalRates()) {
+            int total = (int) (rate * settings.arrivalSeconds().toSeconds());
+            List<String> tokens = newUsers(total);
+            Latencies accepted = new Latencies();
+            AtomicInteger refused = new AtomicInteger();
+            long intervalNanos = 1_000_000_000L / rate;
+            long start = System.nanoTime();
+            List<Thread> requests = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                long due = start + i * intervalNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                String token = tokens.get(i);
+                requests.add(Thread.ofVirtual().start(() -> {
+                    BenchClient.Timed answer = client.generate(token);
+                    if (answer.status() == 202) {
+                        accepted.addNanos(answer.nanos());
+                    } else {
+                        refused.incrementAndGet();
+                    }
+                }));
+            }
+            for (Thread request : requests) {
+                try {
+                    request.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            Map<String, Object> summary = new LinkedHashMap<>(accepted.summary());
+            summary.put("refused", refused.get());
+            results.put(rate + "_per_second", summary);
+        }
+        return results;
+    }
+
+    private List<String> newUsers(int count) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            names.add("bench-" + run + "-" + users.incrementAndGet());
+        }
+        return mapParallel(names, client::newUser);
+    }
+
+    /** Polls the job records (not the API) until every job ended. */
+    private List<JobRecord> awaitFinished(List<String> jobIds) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        Map<String, JobRecord> finished = new LinkedHashMap<>();
+        while (finished.size() < jobIds.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException((jobIds.size() - finished.size()) + " jobs did not finish");
+            }
+            for (String id : jobIds) {
+                if (!finished.containsKey(id)) {
+                    Optional<JobRecord> job = jobs.find(id);
+                    if (job.isPresent() && job.get().status().finished()) {
+                        finished.put(id, job.get());
+                    }
+                }
+            }
+            if (finished.size() < jobIds.size()) {
+                FigureForgeProcess.sleep(jobIds.size() == 1 ? 100 : 250);
+            }
+        }
+        return jobIds.stream().map(finished::get).toList();
+    }
+
+    interface Work {
+        void run(int worker) throws Exception;
+    }
+
+    static void parallel(int workers, Work work) {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                int worker = i;
+                futures.add(pool.submit(() -> {
+                    work.run(worker);
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every input on a thread of its own, all started together. */
+    static <T, R> List<R> mapAtOnce(List<T> inputs, java.util.function.Function<T, R> function) {
+        return map(Executors.newVirtualThreadPerTaskExecutor(), inputs, function);
+    }
+
+    static <T, R> List<R> mapParallel(List<T> inputs, java.util.function.Function<T, R> function) {
+        return map(Executors.newFixedThreadPool(16), inputs, function);
+    }
+
+    private static <T, R> List<R> map(
+            ExecutorService executor, List<T> inputs, java.util.function.Function<T, R> function) {
+        try (ExecutorService pool = executor) {
+            List<Future<R>> futures = new ArrayList<>();
+            for (T input : inputs) {
+                futures.add(pool.submit(() -> function.apply(input)));
+            }
+            List<R> results = new ArrayList<>();
+            for (Future<R> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
