@@ -59,8 +59,8 @@ public class UserRepository {
     }
 
     /**
-     * @param written told the user id after every write of that user's profile (whether or not it
-     *     changed anything), so a cache of profiles in this process can drop it
+     * @param written told the user id after every write of that user's profile or tombstone (whether or
+     *     not it changed anything), so a cache of profiles in this process can drop it
      */
     public UserRepository(DynamoDbClient dynamo, String tableName, Clock clock, Consumer<String> written) {
         this.dynamo = Objects.requireNonNull(dynamo);
@@ -283,6 +283,8 @@ public class UserRepository {
                     .expressionAttributeNames(Map.of("#pk", FigureForgeTable.PK)));
         } catch (ConditionalCheckFailedException writtenBefore) {
             // keep the first
+        } finally {
+            written.accept(id); // the account is going: a cached profile must not outlive this
         }
         return findTombstone(id).orElseThrow(() -> new IllegalStateException("tombstone of " + id + " vanished"));
     }
