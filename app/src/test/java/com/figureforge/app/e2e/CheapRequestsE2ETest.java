@@ -107,20 +107,32 @@ class CheapRequestsE2ETest {
 
     @Test
     void theGalleryCarriesAStrongEtagAndAnswers304ToIt() {
-        var page = api().get("/api/images/gallery/?limit=3", null);
-        assertThat(page.status()).isEqualTo(200);
-        String etag = page.header("ETag");
-        assertThat(etag).startsWith("\"").endsWith("\"");
-        assertThat(page.header("Cache-Control")).contains("public").contains("max-age=");
+        // With the suite's TTL of 0 every answer is built afresh: a new public image or a presigned URL
+        // signed in the next second changes the page (and so its ETag) between two requests. An
+        // unchanged page must answer 304; a few tries make sure one pair of requests sees one.
+        boolean notModified = false;
+        for (int attempt = 0; attempt < 5 && !notModified; attempt++) {
+            var page = api().get("/api/images/gallery/?limit=3", null);
+            assertThat(page.status()).isEqualTo(200);
+            String etag = page.header("ETag");
+            assertThat(etag).startsWith("\"").endsWith("\"");
+            assertThat(page.header("Cache-Control")).contains("public").contains("max-age=");
 
-        var unchanged = api().get("/api/images/gallery/?limit=3", null, Map.of("If-None-Match", etag));
-        assertThat(unchanged.status()).isEqualTo(304);
-        assertThat(unchanged.body()).isEmpty();
-        assertThat(unchanged.header("ETag")).isEqualTo(etag);
+            var again = api().get("/api/images/gallery/?limit=3", null, Map.of("If-None-Match", etag));
+            if (again.status() == 304) {
+                assertThat(again.body()).isEmpty();
+                assertThat(again.header("ETag")).isEqualTo(etag);
+                notModified = true;
+            } else {
+                assertThat(again.status()).isEqualTo(200);
+                assertThat(again.header("ETag")).isNotEqualTo(etag);
+            }
+        }
+        assertThat(notModified).as("an unchanged page answered 304").isTrue();
 
         var other = api().get("/api/images/gallery/?limit=3", null, Map.of("If-None-Match", "\"something-else\""));
         assertThat(other.status()).isEqualTo(200);
-        assertThat(other.header("ETag")).isEqualTo(etag);
+        assertThat(other.body()).contains("items");
     }
 
     private double verifications() {
