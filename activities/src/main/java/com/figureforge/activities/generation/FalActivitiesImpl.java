@@ -7,11 +7,13 @@ import com.figureforge.adapters.fal.FalException;
 import com.figureforge.adapters.fal.FalQueueClient;
 import com.figureforge.adapters.fal.FalResult;
 import com.figureforge.adapters.fal.FalStatus;
+import com.figureforge.adapters.fal.FalWebhookTarget;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.generation.FalActivities;
 import com.figureforge.workflows.generation.FalSubmission;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
+import java.net.URI;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,10 +36,12 @@ public class FalActivitiesImpl implements FalActivities {
 
     private final FalQueueClient fal;
     private final JobRepository jobs;
+    private final FalWebhookTarget webhooks;
 
-    public FalActivitiesImpl(FalQueueClient fal, JobRepository jobs) {
+    public FalActivitiesImpl(FalQueueClient fal, JobRepository jobs, FalWebhookTarget webhooks) {
         this.fal = fal;
         this.jobs = jobs;
+        this.webhooks = webhooks;
     }
 
     @Override
@@ -48,9 +52,10 @@ public class FalActivitiesImpl implements FalActivities {
                     "job {} already submitted to fal as {}: not submitting again",
                     input.jobId(),
                     job.falSubmission().requestId());
-            return new SubmitOutput(job.falSubmission());
+            return submitted(input, job.falSubmission());
         }
-        FalSubmission submitted = call(() -> fal.submit(input.request()));
+        URI webhook = webhooks.forJob(input.jobId()).orElse(null);
+        FalSubmission submitted = call(() -> fal.submit(input.request(), webhook));
         FalSubmission stored;
         try {
             stored = jobs.recordFalSubmission(input.jobId(), submitted);
@@ -68,7 +73,18 @@ public class FalActivitiesImpl implements FalActivities {
                     submitted.requestId());
             cancelQuietly(submitted);
         }
-        return new SubmitOutput(stored);
+        return submitted(input, stored);
+    }
+
+    /**
+     * The answer of a submit, after marking the job running when the workflow asked for it (only a queued
+     * job changes, so a retry or a job finished meanwhile is left as it is).
+     */
+    private SubmitOutput submitted(SubmitInput input, FalSubmission submission) {
+        if (input.markRunning()) {
+            jobs.markRunning(input.jobId());
+        }
+        return new SubmitOutput(submission, webhooks.forJob(input.jobId()).isPresent());
     }
 
     @Override
@@ -124,7 +140,7 @@ public class FalActivitiesImpl implements FalActivities {
         }
     }
 
-    private static <T> T call(Supplier<T> call) {
+    static <T> T call(Supplier<T> call) {
         try {
             return call.get();
         } catch (FalException e) {

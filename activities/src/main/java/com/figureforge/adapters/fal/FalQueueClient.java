@@ -8,12 +8,15 @@ import com.figureforge.workflows.generation.FalImage;
 import com.figureforge.workflows.generation.FalImageRequest;
 import com.figureforge.workflows.generation.FalSubmission;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,10 +70,21 @@ public class FalQueueClient implements AutoCloseable {
 
     /** POSTs the request to {@code {base}/{modelId}} and returns fal's request id and follow-up URLs. */
     public FalSubmission submit(FalImageRequest request) {
+        return submit(request, null);
+    }
+
+    /**
+     * Like {@link #submit(FalImageRequest)}; with a {@code webhook} fal POSTs the outcome there when the
+     * request finishes (its {@code fal_webhook} query parameter), signed with fal's key.
+     */
+    public FalSubmission submit(FalImageRequest request, URI webhook) {
         if (request.modelId() == null || !MODEL_ID.matcher(request.modelId()).matches()) {
             throw new FalException(FailureType.FAL_REQUEST_FAILED, "not a fal model id: " + request.modelId(), null);
         }
-        URI uri = URI.create(settings.baseUrl() + "/" + request.modelId());
+        URI uri = URI.create(settings.baseUrl() + "/" + request.modelId()
+                + (webhook == null
+                        ? ""
+                        : "?fal_webhook=" + URLEncoder.encode(webhook.toString(), StandardCharsets.UTF_8)));
         HttpRequest httpRequest = request(uri)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(input(request))))
@@ -97,11 +111,38 @@ public class FalQueueClient implements AutoCloseable {
         HttpRequest httpRequest =
                 request(followUp(submission.statusUrl(), "status_url")).GET().build();
         HttpResponse<byte[]> response = exchange(Operation.STATUS, httpRequest);
-        JsonNode body = answer(Operation.STATUS, response);
+        return statusOf(answer(Operation.STATUS, response), response.statusCode());
+    }
+
+    /**
+     * Opens the submission's status stream ({@code status_url/stream}, server-sent events): fal sends the
+     * status object on every change and closes the stream after {@code COMPLETED}. Close it when done.
+     */
+    public FalStatusStream openStatusStream(FalSubmission submission) {
+        URI uri = followUp(submission.statusUrl() + "/stream", "status_url");
+        HttpRequest httpRequest =
+                request(uri).setHeader("Accept", "text/event-stream").GET().build();
+        HttpResponse<InputStream> response =
+                exchange(Operation.STATUS, httpRequest, HttpResponse.BodyHandlers.ofInputStream());
+        if (!FalAnswers.success(response.statusCode())) {
+            byte[] body;
+            try (InputStream in = response.body()) {
+                body = in.readNBytes((int) MAX_ANSWER_BYTES);
+            } catch (IOException e) {
+                body = new byte[0];
+            }
+            throw FalAnswers.failure(Operation.STATUS, response.statusCode(), response.headers(), body);
+        }
+        return new FalStatusStream(
+                response.body(),
+                data -> statusOf(
+                        FalAnswers.object(Operation.STATUS, response.statusCode(), data), response.statusCode()));
+    }
+
+    private static FalStatus statusOf(JsonNode body, int httpStatus) {
         String status = text(body, "status");
         if (status == null) {
-            throw new FalException(
-                    FailureType.FAL_UNAVAILABLE, "fal.ai status answer has no status", response.statusCode(), null);
+            throw new FalException(FailureType.FAL_UNAVAILABLE, "fal.ai status answer has no status", httpStatus, null);
         }
         JsonNode position = body.path("queue_position");
         Integer queuePosition = position.isIntegralNumber() ? position.asInt() : null;
@@ -255,8 +296,13 @@ public class FalQueueClient implements AutoCloseable {
     // --- exchange ----------------------------------------------------------------------------------------------
 
     private HttpResponse<byte[]> exchange(Operation operation, HttpRequest request) {
+        return exchange(operation, request, BoundedBody.handler(MAX_ANSWER_BYTES));
+    }
+
+    private <T> HttpResponse<T> exchange(
+            Operation operation, HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) {
         Duration deadline = settings.connectTimeout().plus(settings.readTimeout());
-        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, BoundedBody.handler(MAX_ANSWER_BYTES));
+        CompletableFuture<HttpResponse<T>> future = http.sendAsync(request, bodyHandler);
         try {
             return future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

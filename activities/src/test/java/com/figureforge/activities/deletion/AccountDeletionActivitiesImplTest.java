@@ -403,6 +403,12 @@ class AccountDeletionActivitiesImplTest {
         }
 
         @Override
+        public void falCompleted(FalCompletion completion) {}
+
+        @Override
+        public void falStatusChanged(FalStatusUpdate update) {}
+
+        @Override
         public GenerationProgress progress() {
             return new GenerationProgress(JobStatus.RUNNING, null, null, null, 0, 1, null);
         }

@@ -11,6 +11,7 @@ import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.adapters.fal.FalClientSettings;
 import com.figureforge.adapters.fal.FalImageDownloader;
 import com.figureforge.adapters.fal.FalQueueClient;
+import com.figureforge.adapters.fal.FalWebhookTarget;
 import com.figureforge.adapters.storage.ImageStoreSettings;
 import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.adapters.storage.S3TestSupport;
@@ -94,7 +95,9 @@ class CancelCompleteRaceTest {
         env.registerSearchAttribute(
                 FigureForgeSearchAttributes.JOB_STATUS.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
         env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(ImageGenerationWorkflowImpl.class);
-        env.newWorker(TaskQueues.FAL).registerActivitiesImplementations(new FalActivitiesImpl(fal, jobs));
+        env.newWorker(TaskQueues.FAL)
+                .registerActivitiesImplementations(new FalActivitiesImpl(fal, jobs, new FalWebhookTarget(null)));
+        env.newWorker(TaskQueues.FAL_EVENTS).registerActivitiesImplementations(new FalEventActivitiesImpl(fal));
         env.newWorker(TaskQueues.STORAGE)
                 .registerActivitiesImplementations(new JobStoreActivitiesImpl(
                         jobs, images, store, downloader, users, new JobSettlement(jobs, images, quota, store)));

@@ -17,6 +17,7 @@ import com.figureforge.adapters.data.JobRecord;
 import com.figureforge.adapters.data.JobRepository;
 import com.figureforge.adapters.fal.FalClientSettings;
 import com.figureforge.adapters.fal.FalQueueClient;
+import com.figureforge.adapters.fal.FalWebhookTarget;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.generation.FalActivities;
 import com.figureforge.workflows.generation.FalActivities.CancelInput;
@@ -26,10 +27,13 @@ import com.figureforge.workflows.generation.FalActivities.SubmitInput;
 import com.figureforge.workflows.generation.FalImage;
 import com.figureforge.workflows.generation.FalImageRequest;
 import com.figureforge.workflows.generation.FalSubmission;
+import com.figureforge.workflows.generation.JobStatus;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +78,7 @@ class FalActivitiesImplTest {
     void setUp() {
         wireMock.resetAll();
         env = TestActivityEnvironment.newInstance();
-        env.registerActivitiesImplementations(new FalActivitiesImpl(client, jobs));
+        env.registerActivitiesImplementations(new FalActivitiesImpl(client, jobs, new FalWebhookTarget(null)));
         activities = env.newActivityStub(FalActivities.class, ActivityTestStack.singleAttempt());
         jobId = "job-" + UUID.randomUUID();
         jobs.create(JobRecord.queued(jobId, "user-1", "{}", "a dancer", 2, "private", "2026-11", Instant.now()));
@@ -99,6 +103,44 @@ class FalActivitiesImplTest {
                 .willReturn(aResponse().withStatus(200).withBody("""
                         {"request_id":"%2$s","status_url":"%1$s/status","response_url":"%1$s","cancel_url":"%1$s/cancel"}
                         """.formatted(base, requestId))));
+    }
+
+    @Test
+    void withAPublicCallbackUrlTheSubmitRegistersTheJobsWebhookAndMarksTheJobRunning() {
+        env.close();
+        env = TestActivityEnvironment.newInstance();
+        env.registerActivitiesImplementations(
+                new FalActivitiesImpl(client, jobs, new FalWebhookTarget(URI.create("https://api.example.com/"))));
+        activities = env.newActivityStub(FalActivities.class, ActivityTestStack.singleAttempt());
+        String webhook = "https://api.example.com/api/webhooks/fal/?job=" + jobId;
+        String base = wireMock.baseUrl() + requests("req-hook");
+        wireMock.stubFor(post(urlEqualTo(SUBMIT + "?fal_webhook=" + URLEncoder.encode(webhook, StandardCharsets.UTF_8)))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withBody("{\"request_id\":\"req-hook\",\"status_url\":\"" + base
+                                + "/status\",\"response_url\":\"" + base + "\",\"cancel_url\":\"" + base
+                                + "/cancel\"}")));
+
+        var output = activities.submit(new SubmitInput(jobId, request(), true));
+
+        assertThat(output.webhookRegistered()).isTrue();
+        assertThat(output.submission().requestId()).isEqualTo("req-hook");
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+        // A retry finds the submission, answers the same, and leaves the job running.
+        assertThat(activities.submit(new SubmitInput(jobId, request(), true)).webhookRegistered())
+                .isTrue();
+        wireMock.verify(1, postRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void withoutAMarkRunningRequestTheJobStaysQueuedAndNoWebhookIsRegistered() {
+        stubSubmit("req-plain");
+
+        var output = activities.submit(new SubmitInput(jobId, request()));
+
+        assertThat(output.webhookRegistered()).isFalse();
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        wireMock.verify(postRequestedFor(urlEqualTo(SUBMIT)));
     }
 
     @Test

@@ -13,6 +13,7 @@ import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.adapters.fal.FalClientSettings;
 import com.figureforge.adapters.fal.FalImageDownloader;
 import com.figureforge.adapters.fal.FalQueueClient;
+import com.figureforge.adapters.fal.FalWebhookTarget;
 import com.figureforge.adapters.storage.ImageStoreSettings;
 import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.app.users.UserRecordCache;
@@ -146,6 +147,12 @@ class DataConfiguration {
                 fal.connectTimeout(),
                 fal.readTimeout().multipliedBy(2),
                 fal.imageHosts());
+    }
+
+    /** Where fal delivers completion webhooks; none when FAL_WEBHOOK_URL is unset (the status stream then). */
+    @Bean
+    FalWebhookTarget falWebhookTarget(FigureForgeProperties properties) {
+        return new FalWebhookTarget(properties.fal().webhookUrl());
     }
 
     @Bean

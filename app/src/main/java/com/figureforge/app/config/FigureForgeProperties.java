@@ -48,6 +48,10 @@ public record FigureForgeProperties(
      * @param callsPerSecond fal calls per second across all workers of the task queue
      * @param imageHosts hosts generated images may be downloaded from (subdomains included); nothing else
      *     is fetched, redirects included
+     * @param webhookUrl the API's public base URL for fal's completion webhooks; null: the status stream
+     * @param jwksUrl fal's webhook signing keys
+     * @param webhookTolerance how far a webhook's timestamp may be from our clock
+     * @param maxConcurrentStreams status streams a worker follows at once
      */
     public record Fal(
             URI baseUrl,
@@ -56,7 +60,11 @@ public record FigureForgeProperties(
             Duration readTimeout,
             int maxConcurrentCalls,
             double callsPerSecond,
-            List<String> imageHosts) {
+            List<String> imageHosts,
+            URI webhookUrl,
+            URI jwksUrl,
+            Duration webhookTolerance,
+            int maxConcurrentStreams) {
 
         public boolean configured() {
             return StringUtils.hasText(apiKey);

@@ -44,7 +44,7 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/subscriptions/plans")
                         .permitAll()
-                        .requestMatchers(HttpMethod.POST, "/api/webhooks/stripe")
+                        .requestMatchers(HttpMethod.POST, "/api/webhooks/stripe", "/api/webhooks/fal")
                         .permitAll()
                         .requestMatchers(HttpMethod.GET, "/livez", "/readyz")
                         .permitAll()

@@ -27,6 +27,8 @@ public enum ErrorCode {
     ACCOUNT_DELETED(HttpStatus.GONE, "Account deleted"),
     BILLING_NOT_CONFIGURED(HttpStatus.SERVICE_UNAVAILABLE, "Billing not configured"),
     INVALID_SIGNATURE(HttpStatus.BAD_REQUEST, "Invalid webhook signature"),
+    WEBHOOK_SIGNATURE_INVALID(HttpStatus.UNAUTHORIZED, "Webhook signature missing or invalid"),
+    WEBHOOK_STALE(HttpStatus.BAD_REQUEST, "Webhook timestamp outside the accepted window"),
     ALREADY_ON_PLAN(HttpStatus.CONFLICT, "Already on this plan"),
     ALREADY_SUBSCRIBED(HttpStatus.CONFLICT, "Already subscribed"),
     NO_BILLING_ACCOUNT(HttpStatus.CONFLICT, "No billing account"),

@@ -68,6 +68,7 @@ public final class DevStackServers {
             properties.put("figureforge.fal.base-url", fal.baseUrl().toString());
             properties.put("figureforge.fal.api-key", "local-emulator");
             properties.put("figureforge.fal.image-hosts", fal.baseUrl().getHost());
+            properties.put("figureforge.fal.jwks-url", fal.jwksUrl().toString());
         }
         if (stripe != null) {
             properties.put("figureforge.billing.stripe-secret-key", "sk_test_figureforge_local");

@@ -13,6 +13,7 @@ import com.figureforge.workflows.billing.SubscriptionWorkflowImpl;
 import com.figureforge.workflows.deletion.AccountDeletionActivities;
 import com.figureforge.workflows.deletion.AccountDeletionWorkflowImpl;
 import com.figureforge.workflows.generation.FalActivities;
+import com.figureforge.workflows.generation.FalEventActivities;
 import com.figureforge.workflows.generation.ImageGenerationWorkflowImpl;
 import com.figureforge.workflows.generation.JobStoreActivities;
 import io.temporal.api.enums.v1.EventType;
@@ -81,6 +82,9 @@ class DurabilityE2ETest {
 
     @Autowired
     JobStoreActivities jobStoreActivities;
+
+    @Autowired
+    FalEventActivities falEventActivities;
 
     /** Served by the replacement workers too, so later test classes in this shared context still run. */
     @Autowired
@@ -289,6 +293,10 @@ class DurabilityE2ETest {
                                         properties.fal().callsPerSecond())
                                 .build())
                 .registerActivitiesImplementations(fal);
+        factory.newWorker(
+                        TaskQueues.FAL_EVENTS,
+                        WorkerOptions.newBuilder().setIdentity(identity).build())
+                .registerActivitiesImplementations(falEventActivities);
         factory.newWorker(
                         TaskQueues.STORAGE,
                         WorkerOptions.newBuilder().setIdentity(identity).build())

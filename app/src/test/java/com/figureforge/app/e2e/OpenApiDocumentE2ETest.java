@@ -18,8 +18,11 @@ import tools.jackson.databind.JsonNode;
 @FigureForgeE2E
 class OpenApiDocumentE2ETest {
 
-    private static final List<String> PUBLIC =
-            List.of("get /api/images/gallery", "get /api/subscriptions/plans", "post /api/webhooks/stripe");
+    private static final List<String> PUBLIC = List.of(
+            "get /api/images/gallery",
+            "get /api/subscriptions/plans",
+            "post /api/webhooks/fal",
+            "post /api/webhooks/stripe");
 
     @LocalServerPort
     int port;
@@ -61,7 +64,7 @@ class OpenApiDocumentE2ETest {
                         }
                     });
                 }));
-        assertThat(operations).hasSize(14);
+        assertThat(operations).hasSize(15);
         JsonNode problem = document.get("components").get("schemas").get("Problem");
         assertThat(problem.get("properties")
                         .get("code")

@@ -109,4 +109,25 @@ final class FalAnswers {
     interface IoAction {
         void run() throws IOException;
     }
+
+    /** The model's answer of a request that completed with images. */
+    static ObjectNode result(String base, QueuedFalRequest request) {
+        FluxInput input = request.input;
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode images = answer.putArray("images");
+        ArrayNode nsfw = JSON.createArrayNode();
+        for (int i = 0; i < input.numImages(); i++) {
+            ObjectNode image = images.addObject();
+            image.put("url", base + "/files/" + request.id + "/" + i + "." + input.outputFormat().fileExtension);
+            image.put("width", input.width());
+            image.put("height", input.height());
+            image.put("content_type", input.outputFormat().contentType);
+            nsfw.add(request.imageFlaggedNsfw());
+        }
+        answer.putObject("timings").put("inference", FalAnswers.seconds(request.runTime));
+        answer.put("seed", request.seed);
+        answer.set("has_nsfw_concepts", nsfw);
+        answer.put("prompt", input.prompt());
+        return answer;
+    }
 }

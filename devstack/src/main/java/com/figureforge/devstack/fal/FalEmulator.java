@@ -31,6 +31,15 @@ import java.util.Map;
  *   <li>{@code PUT .../requests/{id}/cancel}: 202 {@code CANCELLATION_REQUESTED}; a queued request is
  *       removed and never runs, a running one is signalled and (here) finishes anyway; 400 {@code
  *       ALREADY_COMPLETED}; 404 {@code NOT_FOUND}.
+ *   <li>{@code GET .../requests/{id}/status/stream}: server-sent events, one {@code data:} status object
+ *       per change (the same fields as the status call), a {@code : keep-alive} comment every 15 s, and
+ *       the stream closed after {@code COMPLETED}.
+ *   <li>{@code POST /{model_id}?fal_webhook=<url>}: when the request finishes, a POST of {@code
+ *       {request_id, gateway_request_id, status: OK|ERROR, payload, error}} to that URL, signed like fal
+ *       ({@code X-Fal-Webhook-Request-Id}, {@code -User-Id}, {@code -Timestamp}, {@code -Signature}: the
+ *       hex Ed25519 signature of request id, user id, timestamp and the body's hex SHA-256, joined by
+ *       newlines), retried a few times while it gets no 2xx. The emulator's key pair is fresh per start;
+ *       its public key is at {@code GET /.well-known/jwks.json} ({@link #jwksUrl()}).
  *   <li>Image URLs point at this server ({@code /files/{id}/{index}.png|jpg}); no key needed.
  * </ul>
  *
@@ -75,14 +84,18 @@ public final class FalEmulator implements AutoCloseable {
     /** A cancel call and what it answered: CANCELLATION_REQUESTED, ALREADY_COMPLETED or NOT_FOUND. */
     public record Cancellation(String requestId, String answer) {}
 
+    /** One attempt to deliver a completion webhook: the HTTP status it got (0: no answer). */
+    public record WebhookDelivery(String requestId, URI url, int httpStatus, int attempt) {}
+
     private final LoopbackHttpServer server;
     private final FalFaults faults;
+    private final FalWebhooks webhooks = new FalWebhooks();
     private final FalQueueApi api;
 
     private FalEmulator(LoopbackHttpServer server, FalFaults faults) {
         this.server = server;
         this.faults = faults;
-        this.api = new FalQueueApi(server, faults);
+        this.api = new FalQueueApi(server, faults, webhooks);
     }
 
     /** Starts on the given loopback port (0 = a free one) with the default latency. */
@@ -106,6 +119,24 @@ public final class FalEmulator implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** Where the emulator serves the public key of its webhook signatures (fal: rest.alpha.fal.ai). */
+    public URI jwksUrl() {
+        return URI.create(server.baseUrl() + "/.well-known/jwks.json");
+    }
+
+    /**
+     * The {@code X-Fal-Webhook-*} headers the emulator would send with {@code body} at {@code timestamp}:
+     * lets tests deliver webhooks of their own (stale, replayed, tampered) that carry a real signature.
+     */
+    public Map<String, String> signWebhook(String requestId, byte[] body, Instant timestamp) {
+        return webhooks.signedHeaders(requestId, body, timestamp);
+    }
+
+    /** Completion webhooks delivered (every attempt), oldest first. */
+    public List<WebhookDelivery> webhookDeliveries() {
+        return webhooks.deliveries();
     }
 
     // ---- faults -------------------------------------------------------------------------------
@@ -190,5 +221,6 @@ public final class FalEmulator implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        webhooks.close();
     }
 }

@@ -4,6 +4,7 @@ import com.figureforge.devstack.http.HttpAnswers;
 import com.figureforge.devstack.http.LoopbackHttpServer;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +26,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -39,6 +39,7 @@ final class FalQueueApi {
 
     private final LoopbackHttpServer server;
     private final FalFaults faults;
+    private final FalWebhooks webhooks;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Clock clock = Clock.systemUTC();
     private final Map<String, QueuedFalRequest> requests = new ConcurrentHashMap<>();
@@ -47,9 +48,10 @@ final class FalQueueApi {
     private final AtomicInteger submitAttempts = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
 
-    FalQueueApi(LoopbackHttpServer server, FalFaults faults) {
+    FalQueueApi(LoopbackHttpServer server, FalFaults faults, FalWebhooks webhooks) {
         this.server = server;
         this.faults = faults;
+        this.webhooks = webhooks;
     }
 
     List<FalEmulator.Submission> submissions() {
@@ -70,13 +72,19 @@ final class FalQueueApi {
         submissions.clear();
         cancellations.clear();
         submitAttempts.set(0);
+        webhooks.reset();
     }
 
     /** Serves one exchange: the queue API, the image files and the fault controls. */
     void route(HttpExchange exchange, byte[] body) throws IOException {
         String method = exchange.getRequestMethod();
         List<String> path = HttpAnswers.pathSegments(exchange);
-        if (path.size() == 2 && path.get(0).equals("_emulator") && path.get(1).equals("faults")) {
+        if (path.equals(List.of(".well-known", "jwks.json"))) {
+            FalAnswers.requireMethod(
+                    exchange, method, "GET", () -> FalAnswers.sendJson(exchange, 200, webhooks.jwks(json)));
+        } else if (path.size() == 2
+                && path.get(0).equals("_emulator")
+                && path.get(1).equals("faults")) {
             controlFaults(exchange, method, body);
         } else if (path.size() == 3 && path.get(0).equals("files")) {
             FalAnswers.requireMethod(exchange, method, "GET", () -> serveFile(exchange, path.get(1), path.get(2)));
@@ -88,6 +96,8 @@ final class FalQueueApi {
                 FalAnswers.requireMethod(exchange, method, "GET", () -> result(exchange, appPath, requestId));
             } else if (action.equals(List.of("status"))) {
                 FalAnswers.requireMethod(exchange, method, "GET", () -> status(exchange, appPath, requestId));
+            } else if (action.equals(List.of("status", "stream"))) {
+                FalAnswers.requireMethod(exchange, method, "GET", () -> statusStream(exchange, appPath, requestId));
             } else if (action.equals(List.of("cancel"))) {
                 FalAnswers.requireMethod(exchange, method, "PUT", () -> cancel(exchange, appPath, requestId));
             } else {
@@ -135,6 +145,16 @@ final class FalQueueApi {
                             "content_policy_violation")));
             return;
         }
+        URI webhook;
+        try {
+            webhook = FalWebhooks.webhookOf(exchange);
+        } catch (IllegalArgumentException e) {
+            FalAnswers.sendViolations(
+                    exchange,
+                    List.of(new FluxInput.Violation(
+                            List.of("query", "fal_webhook"), "fal_webhook must be an http(s) URL", "url_parsing")));
+            return;
+        }
         long seed = input.seed() != null
                 ? input.seed()
                 : ThreadLocalRandom.current().nextLong(0, Integer.MAX_VALUE);
@@ -154,7 +174,16 @@ final class FalQueueApi {
         submissions.add(
                 new FalEmulator.Submission(request.id, modelId, asMap(body), authorization, request.submittedAt));
 
+        if (webhook != null && request.ending != QueuedFalRequest.Ending.NEVER) {
+            String base = baseUrlOf(exchange);
+            webhooks.schedule(
+                    webhook,
+                    request.id,
+                    request.submittedAt.plus(request.queueTime).plus(request.runTime),
+                    () -> FalWebhooks.body(base, request, clock.instant()));
+        }
         ObjectNode answer = requestUrls(exchange, request);
+        answer.put("gateway_request_id", request.id);
         answer.put("status", "IN_QUEUE");
         answer.put("queue_position", queuePosition(request, clock.instant()));
         FalAnswers.sendJson(exchange, 200, answer);
@@ -165,7 +194,12 @@ final class FalQueueApi {
         if (request == null) {
             return;
         }
-        Instant now = clock.instant();
+        ObjectNode answer = statusBody(exchange, request, clock.instant());
+        FalAnswers.sendJson(exchange, "COMPLETED".equals(answer.get("status").asString()) ? 200 : 202, answer);
+    }
+
+    /** A status object as fal's status call and status stream both send it. */
+    ObjectNode statusBody(HttpExchange exchange, QueuedFalRequest request, Instant now) {
         QueuedFalRequest.Phase phase = request.phase(now);
         ObjectNode answer = json.createObjectNode();
         answer.put("status", phase.name());
@@ -193,7 +227,14 @@ final class FalQueueApi {
                 answer.put("error_type", "runner_server_error");
             }
         }
-        FalAnswers.sendJson(exchange, phase == QueuedFalRequest.Phase.COMPLETED ? 200 : 202, answer);
+        return answer;
+    }
+
+    private void statusStream(HttpExchange exchange, String appPath, String requestId) throws IOException {
+        QueuedFalRequest request = pollable(exchange, appPath, requestId);
+        if (request != null) {
+            FalStatusStreams.stream(exchange, clock, request, now -> statusBody(exchange, request, now));
+        }
     }
 
     private void result(HttpExchange exchange, String appPath, String requestId) throws IOException {
@@ -217,24 +258,7 @@ final class FalQueueApi {
                     "runner_server_error");
             return;
         }
-        FluxInput input = request.input;
-        String base = baseUrlOf(exchange);
-        ObjectNode answer = json.createObjectNode();
-        ArrayNode images = answer.putArray("images");
-        ArrayNode nsfw = json.createArrayNode();
-        for (int i = 0; i < input.numImages(); i++) {
-            ObjectNode image = images.addObject();
-            image.put("url", base + "/files/" + request.id + "/" + i + "." + input.outputFormat().fileExtension);
-            image.put("width", input.width());
-            image.put("height", input.height());
-            image.put("content_type", input.outputFormat().contentType);
-            nsfw.add(request.imageFlaggedNsfw());
-        }
-        answer.putObject("timings").put("inference", FalAnswers.seconds(request.runTime));
-        answer.put("seed", request.seed);
-        answer.set("has_nsfw_concepts", nsfw);
-        answer.put("prompt", input.prompt());
-        FalAnswers.sendJson(exchange, 200, answer);
+        FalAnswers.sendJson(exchange, 200, FalAnswers.result(baseUrlOf(exchange), request));
     }
 
     private void cancel(HttpExchange exchange, String appPath, String requestId) throws IOException {

@@ -91,6 +91,19 @@ final class QueuedFalRequest {
         return Phase.COMPLETED;
     }
 
+    /** When the phase next changes on its own; null when it will not (finished, canceled, never ending). */
+    synchronized Instant nextChange(Instant now) {
+        if (canceledAt != null) {
+            return null;
+        }
+        Instant started = submittedAt.plus(queueTime);
+        if (now.isBefore(started)) {
+            return started;
+        }
+        Instant done = started.plus(runTime);
+        return ending == Ending.NEVER || !now.isBefore(done) ? null : done;
+    }
+
     /** Canceled while still queued: removed, never run. */
     synchronized boolean wasRemovedFromQueue() {
         return canceledAt != null;

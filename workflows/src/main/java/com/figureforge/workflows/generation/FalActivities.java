@@ -1,5 +1,6 @@
 package com.figureforge.workflows.generation;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.util.List;
@@ -17,7 +18,8 @@ public interface FalActivities {
     /**
      * Submits the request once per job: the request id is persisted with the job before this returns,
      * and a retry (after a lost reply or a crash) returns the persisted submission instead of
-     * submitting again.
+     * submitting again. Registers fal's completion webhook when a public callback URL is configured,
+     * and marks the job running when asked (idempotent: only a queued job changes).
      */
     @ActivityMethod
     SubmitOutput submit(SubmitInput input);
@@ -36,9 +38,27 @@ public interface FalActivities {
     @ActivityMethod
     CancelOutput cancel(CancelInput input);
 
-    record SubmitInput(String jobId, FalImageRequest request) {}
+    /**
+     * @param markRunning also move the job to running once fal accepted it (one round trip instead of a
+     *     separate storage step); false in runs recorded before that change
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record SubmitInput(String jobId, FalImageRequest request, boolean markRunning) {
+        public SubmitInput(String jobId, FalImageRequest request) {
+            this(jobId, request, false);
+        }
+    }
 
-    record SubmitOutput(FalSubmission submission) {}
+    /**
+     * @param webhookRegistered fal was asked to call our webhook when the request finishes: the workflow
+     *     waits for that signal (with a slow poll as a safety net) instead of streaming the status
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record SubmitOutput(FalSubmission submission, boolean webhookRegistered) {
+        public SubmitOutput(FalSubmission submission) {
+            this(submission, false);
+        }
+    }
 
     record CheckStatusInput(String jobId, FalSubmission submission) {}
 

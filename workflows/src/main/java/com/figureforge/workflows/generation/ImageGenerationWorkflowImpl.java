@@ -7,8 +7,6 @@ import com.figureforge.workflows.RetryPolicies;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.generation.FalActivities.CancelInput;
 import com.figureforge.workflows.generation.FalActivities.CancelOutput;
-import com.figureforge.workflows.generation.FalActivities.CheckStatusInput;
-import com.figureforge.workflows.generation.FalActivities.CheckStatusOutput;
 import com.figureforge.workflows.generation.FalActivities.FetchResultInput;
 import com.figureforge.workflows.generation.FalActivities.FetchResultOutput;
 import com.figureforge.workflows.generation.FalActivities.SubmitInput;
@@ -21,7 +19,6 @@ import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
@@ -51,14 +48,15 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
 
     private static final Logger log = Workflow.getLogger(ImageGenerationWorkflowImpl.class);
 
-    /** Status polling starts quick (fal often finishes in seconds) and backs off to a ceiling. */
-    static final Duration FIRST_POLL = Duration.ofSeconds(1);
-
-    static final Duration MAX_POLL = Duration.ofSeconds(10);
-    private static final double POLL_BACKOFF = 1.5;
-
     /** Version marker of the rule "a cancel after fal started is charged" (see settleAfterCancel). */
     static final String COST_AWARE_CANCEL = "cost-aware-cancel";
+
+    /**
+     * Version marker of the event-driven, leaner run: submit also marks the job running, the end of the
+     * fal request arrives by webhook signal or status stream (a slow poll as a safety net), and the
+     * stream hands over the result. Runs from before keep polling (see {@link FalRequestFollower}).
+     */
+    static final String FAL_EVENTS = "fal-events";
 
     private static final String SUBMIT = "Submit to fal";
 
@@ -77,36 +75,42 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
 
     private JobStatus status = JobStatus.QUEUED;
     private FalSubmission submission;
-    private String falStatus;
-    private Integer queuePosition;
+    private final FalRequestFollower follower = new FalRequestFollower(this::fal);
     private int imagesStored;
     private int imagesExpected;
     private String errorCode;
-    /** fal reported the work running or done: from then on fal bills it, and so do we. */
-    private boolean falStarted;
     /** Runs started before the cost-aware cancel keep the old cancel path and cancellation types. */
     private boolean costAwareCancel;
+    /** Runs started before {@link #FAL_EVENTS} poll fal and mark the job running in a step of its own. */
+    private boolean falEvents;
+    /** fal calls our webhook when the request finishes (else the workflow follows the status stream). */
+    private boolean webhookRegistered;
     /** When following fal's request gives up (workflow time, millis). */
     private long followUntil;
 
     @Override
     public ImageGenerationResult generate(ImageGenerationInput input) {
         costAwareCancel = Workflow.getVersion(COST_AWARE_CANCEL, Workflow.DEFAULT_VERSION, 1) == 1;
+        falEvents = Workflow.getVersion(FAL_EVENTS, Workflow.DEFAULT_VERSION, 1) == 1;
         imagesExpected = input.request().numImages();
         Duration deadline = Duration.ofSeconds(input.deadlineSeconds());
         details("Queued: " + imagesExpected + " image(s) with "
                 + input.request().modelId());
         try {
-            submission = fal(SUBMIT, deadline)
-                    .submit(new SubmitInput(input.jobId(), input.request()))
-                    .submission();
-            store("Mark job running", STORAGE_STEP_BOUND).markRunning(new MarkRunningInput(input.jobId()));
+            var submitted = fal(SUBMIT, deadline).submit(new SubmitInput(input.jobId(), input.request(), falEvents));
+            submission = submitted.submission();
+            webhookRegistered = submitted.webhookRegistered();
+            if (!falEvents) {
+                store("Mark job running", STORAGE_STEP_BOUND).markRunning(new MarkRunningInput(input.jobId()));
+            } else {
+                // fal answers every submit IN_QUEUE; the status stream reports the changes from there.
+                follower.reported("IN_QUEUE", null);
+            }
             setStatus(JobStatus.RUNNING);
             details("Submitted to fal as " + submission.requestId());
 
             followUntil = Workflow.currentTimeMillis() + deadline.toMillis();
-            awaitCompletion(input, deadline, followUntil);
-            return collectImages(input, deadline);
+            return collectImages(input, deadline, awaitCompletion(input, deadline, followUntil));
         } catch (TemporalFailure failure) {
             if (CancellationScope.current().isCancelRequested()
                     || FailureChain.contains(failure, CanceledFailure.class)) {
@@ -117,10 +121,15 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
         }
     }
 
-    /** Fetches fal's result, copies the images to S3 and completes the job with them. */
-    private ImageGenerationResult collectImages(ImageGenerationInput input, Duration deadline) {
-        FetchResultOutput output =
-                fal("Fetch fal result", deadline).fetchResult(new FetchResultInput(input.jobId(), submission));
+    /**
+     * Copies fal's result (fetched now unless the status stream brought it) to S3 and completes the job
+     * with the images.
+     */
+    private ImageGenerationResult collectImages(
+            ImageGenerationInput input, Duration deadline, FetchResultOutput fetched) {
+        FetchResultOutput output = fetched != null
+                ? fetched
+                : fal("Fetch fal result", deadline).fetchResult(new FetchResultInput(input.jobId(), submission));
         List<StoredImage> stored = storeImages(input, output);
         int blocked = output.images().size() - stored.size();
         var completed = store("Record images and finish job", null)
@@ -139,36 +148,34 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
         return new GenerationProgress(
                 status,
                 submission == null ? null : submission.requestId(),
-                falStatus,
-                queuePosition,
+                follower.falStatus,
+                follower.queuePosition,
                 imagesStored,
                 imagesExpected,
                 errorCode);
     }
 
-    private void awaitCompletion(ImageGenerationInput input, Duration deadline, long deadlineAt) {
-        Duration wait = FIRST_POLL;
-        while (true) {
-            CheckStatusOutput check =
-                    fal("Check fal status", deadline).checkStatus(new CheckStatusInput(input.jobId(), submission));
-            falStatus = check.status();
-            queuePosition = check.queuePosition();
-            falStarted |= !"IN_QUEUE".equals(check.status());
-            if (check.completed()) {
-                return;
-            }
-            details(
-                    check.queuePosition() != null
-                            ? "fal: " + check.status() + ", queue position " + check.queuePosition()
-                            : "fal: " + check.status());
-            long remaining = deadlineAt - Workflow.currentTimeMillis();
-            if (remaining <= 0) {
-                throw ApplicationFailure.newNonRetryableFailure(
-                        "fal did not finish within " + deadline, JobErrorCode.TIMEOUT);
-            }
-            Workflow.sleep(Duration.ofMillis(Math.min(wait.toMillis(), remaining)));
-            wait = Duration.ofMillis(Math.min((long) (wait.toMillis() * POLL_BACKOFF), MAX_POLL.toMillis()));
+    @Override
+    public void falCompleted(FalCompletion completion) {
+        if (submission == null || submission.requestId().equals(completion.requestId())) {
+            follower.completed(completion);
         }
+    }
+
+    @Override
+    public void falStatusChanged(FalStatusUpdate update) {
+        if (submission != null && submission.requestId().equals(update.requestId())) {
+            follower.reported(update.status(), update.queuePosition());
+        }
+    }
+
+    /** Waits for the end of the fal request; returns its result when the wait brought it along. */
+    private FetchResultOutput awaitCompletion(ImageGenerationInput input, Duration deadline, long deadlineAt) {
+        if (!falEvents) {
+            follower.pollUntilDone(input.jobId(), submission, deadline, deadlineAt);
+            return null;
+        }
+        return follower.awaitEvents(input.jobId(), submission, webhookRegistered, deadline, deadlineAt);
     }
 
     /** Copies the images the safety checker let through, in parallel; blocked ones are skipped. */
@@ -231,7 +238,7 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
                         return;
                     }
                     CancelOutput canceled = cancelFalRequest(input);
-                    boolean billed = falStarted || (canceled != null && canceled.workStarted());
+                    boolean billed = follower.falStarted || (canceled != null && canceled.workStarted());
                     if (!billed) {
                         endCanceled(input, false);
                         return;
@@ -241,12 +248,13 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
                     }
                     try {
                         details("Canceled after fal started: charged, collecting what fal delivers");
-                        if (!"COMPLETED".equals(falStatus)) {
+                        FetchResultOutput fetched = null;
+                        if (!follower.reportedCompleted()) {
                             long until =
                                     followUntil > 0 ? followUntil : Workflow.currentTimeMillis() + deadline.toMillis();
-                            awaitCompletion(input, deadline, until);
+                            fetched = awaitCompletion(input, deadline, until);
                         }
-                        collectImages(input, deadline);
+                        collectImages(input, deadline, fetched);
                     } catch (TemporalFailure nothingDelivered) {
                         log.info(
                                 "Job {}: nothing delivered after the cancel ({})",

@@ -3,6 +3,7 @@ package com.figureforge.workflows.generation;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
+import com.figureforge.workflows.generation.ImageGenerationWorkflow.FalCompletion;
 import com.figureforge.workflows.generation.ImageGenerationWorkflow.GenerationProgress;
 import com.figureforge.workflows.generation.ImageGenerationWorkflow.ImageGenerationInput;
 import io.grpc.Status;
@@ -56,6 +57,20 @@ public final class ImageGenerationWorkflows {
     /** The job's live state (a query: the workflow's worker must be up to answer). */
     public static GenerationProgress progress(WorkflowClient client, String jobId) {
         return existing(client, jobId).progress();
+    }
+
+    /**
+     * Tells the job's workflow that fal finished its request (a verified fal webhook).
+     *
+     * @return false when the workflow is gone or closed: nothing left to tell
+     */
+    public static boolean signalFalCompleted(WorkflowClient client, String jobId, FalCompletion completion) {
+        try {
+            existing(client, jobId).falCompleted(completion);
+            return true;
+        } catch (WorkflowNotFoundException closed) {
+            return false;
+        }
     }
 
     /** Whether the job's workflow exists and has not closed. */

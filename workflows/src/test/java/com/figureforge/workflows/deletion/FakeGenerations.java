@@ -54,6 +54,12 @@ final class FakeGenerations {
         }
 
         @Override
+        public void falCompleted(ImageGenerationWorkflow.FalCompletion completion) {}
+
+        @Override
+        public void falStatusChanged(ImageGenerationWorkflow.FalStatusUpdate update) {}
+
+        @Override
         public GenerationProgress progress() {
             return new GenerationProgress(JobStatus.RUNNING, null, null, null, 0, 1, null);
         }

@@ -24,6 +24,10 @@ class FakeFal implements FalActivities {
     volatile List<String> statusSequence = List.of("IN_QUEUE", "IN_PROGRESS", "COMPLETED");
     volatile String stuckAt;
     volatile List<Boolean> nsfw = List.of();
+    /** Submits report a registered webhook: the workflow waits for the signal, not the stream. */
+    volatile boolean webhook;
+    /** Submits asked to mark the job running along the way. */
+    final AtomicInteger markedRunning = new AtomicInteger();
     /** What a status check after a cancel shows: fal had started the work (it bills it). */
     volatile boolean workStarted;
 
@@ -43,12 +47,20 @@ class FakeFal implements FalActivities {
         if (failure != null) {
             throw failure;
         }
+        if (input.markRunning()) {
+            markedRunning.incrementAndGet();
+        }
         if (persisted == null) {
             submitted.incrementAndGet();
             String id = "req-" + input.jobId();
             persisted = new FalSubmission(id, "status/" + id, "response/" + id, "cancel/" + id);
         }
-        return new SubmitOutput(persisted);
+        return new SubmitOutput(persisted, webhook);
+    }
+
+    /** Whether a status check would now report the request completed. */
+    boolean completesNow() {
+        return stuckAt == null;
     }
 
     @Override

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
  */
 class ImageGenerationReplayTest {
 
+    /** Recorded before {@link ImageGenerationWorkflowImpl#FAL_EVENTS}: polling, a separate mark-running step. */
     private static final String RECORDED = "/histories/image-generation-blocked-image.json";
+
+    private static final String RECORDED_FAL_EVENTS = "/histories/image-generation-fal-events.json";
 
     @Test
     void recordedHistoryReplaysAgainstCurrentCode() throws Exception {
@@ -36,9 +39,18 @@ class ImageGenerationReplayTest {
                 "/histories/image-generation-canceled-while-running.json", ImageGenerationWorkflowImpl.class);
     }
 
+    /**
+     * Recorded with {@link ImageGenerationWorkflowImpl#FAL_EVENTS}: submit marks the job running, the
+     * status stream ends the wait and brings the result.
+     */
+    @Test
+    void runRecordedWithFalEventsReplays() throws Exception {
+        RecordedHistories.replayRecorded(RECORDED_FAL_EVENTS, ImageGenerationWorkflowImpl.class);
+    }
+
     @Test
     void freshHistoryReplaysAndCanBeRecorded() throws Exception {
-        RecordedHistories.replayFresh(runAndFetchHistory(), RECORDED, ImageGenerationWorkflowImpl.class);
+        RecordedHistories.replayFresh(runAndFetchHistory(), RECORDED_FAL_EVENTS, ImageGenerationWorkflowImpl.class);
     }
 
     private static WorkflowExecutionHistory runAndFetchHistory() {
@@ -51,6 +63,7 @@ class ImageGenerationReplayTest {
             fal.nsfw = List.of(false, true);
             env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(ImageGenerationWorkflowImpl.class);
             env.newWorker(TaskQueues.FAL).registerActivitiesImplementations(fal);
+            env.newWorker(TaskQueues.FAL_EVENTS).registerActivitiesImplementations(new FakeFalEvents(fal));
             env.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(new FakeJobStore());
             env.start();
             String workflowId = WorkflowIds.imageGeneration("job-replay");

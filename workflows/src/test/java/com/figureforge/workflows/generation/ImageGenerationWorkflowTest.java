@@ -33,6 +33,7 @@ class ImageGenerationWorkflowTest {
     private TestWorkflowEnvironment env;
     private FakeFal fal;
     private FakeJobStore store;
+    private FakeFalEvents events;
 
     @BeforeEach
     void startEnvironment() {
@@ -46,6 +47,8 @@ class ImageGenerationWorkflowTest {
         env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(ImageGenerationWorkflowImpl.class);
         Worker falWorker = env.newWorker(TaskQueues.FAL);
         falWorker.registerActivitiesImplementations(fal);
+        events = new FakeFalEvents(fal);
+        env.newWorker(TaskQueues.FAL_EVENTS).registerActivitiesImplementations(events);
         env.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(store);
         env.start();
     }
@@ -64,7 +67,10 @@ class ImageGenerationWorkflowTest {
         assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(result.images()).extracting(StoredImage::index).containsExactly(0, 1);
         assertThat(fal.submitted).hasValue(1);
-        assertThat(store.calls).startsWith("markRunning").endsWith("completeJob");
+        assertThat(fal.markedRunning).as("submit marks the job running").hasValue(1);
+        assertThat(store.calls).doesNotContain("markRunning").endsWith("completeJob");
+        assertThat(events.attempts).as("the status stream ended the wait").hasValue(1);
+        assertThat(fal.statusChecks).as("no polling while the stream works").hasValue(0);
         assertThat(store.failures).isEmpty();
         assertThat(fal.cancels).isEmpty();
         assertThat(jobStatusAttribute()).isEqualTo("succeeded");
@@ -137,8 +143,40 @@ class ImageGenerationWorkflowTest {
         assertThat(store.failures)
                 .singleElement()
                 .satisfies(f -> assertThat(f.errorCode()).isEqualTo(JobErrorCode.TIMEOUT));
-        // Polling backs off: two minutes at a 10 s ceiling is a handful of checks, not hundreds.
-        assertThat(fal.statusChecks.get()).isBetween(10, 25);
+        // The stream keeps breaking; the safety poll (every 30 s) is slow: two minutes is a handful of checks.
+        assertThat(fal.statusChecks.get()).isBetween(2, 6);
+        assertThat(events.attempts.get()).isGreaterThan(1);
+    }
+
+    @Test
+    void webhookSignalEndsTheWaitWithoutPollingOrStreaming() {
+        fal.webhook = true;
+        fal.stuckAt = "IN_PROGRESS";
+        ImageGenerationWorkflow workflow = newWorkflow();
+        WorkflowClient.start(workflow::generate, input(1, 600));
+        awaitProgress(workflow, p -> p.falRequestId() != null);
+
+        workflow.falCompleted(new ImageGenerationWorkflow.FalCompletion("req-other", true));
+        workflow.falCompleted(new ImageGenerationWorkflow.FalCompletion("req-" + JOB, true));
+        workflow.falCompleted(new ImageGenerationWorkflow.FalCompletion("req-" + JOB, true));
+        ImageGenerationResult result = WorkflowStub.fromTyped(workflow).getResult(ImageGenerationResult.class);
+
+        assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(store.stored).hasSize(1);
+        assertThat(events.attempts).as("a registered webhook needs no stream").hasValue(0);
+        assertThat(fal.statusChecks.get()).as("at most the safety poll").isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void lostWebhookIsCaughtByTheSafetyPoll() {
+        fal.webhook = true;
+        fal.statusSequence = List.of("COMPLETED");
+
+        ImageGenerationResult result = newWorkflow().generate(input(1, 600));
+
+        assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(fal.statusChecks).hasValue(1);
+        assertThat(events.attempts).hasValue(0);
     }
 
     @Test
@@ -201,7 +239,9 @@ class ImageGenerationWorkflowTest {
         ImageGenerationWorkflow workflow = newWorkflow();
         WorkflowClient.start(workflow::generate, input(2, 600));
 
-        var progress = awaitProgress(workflow, p -> p.falStatus() != null);
+        // IN_QUEUE from the submit at once; the queue position once fal reports it (here: the safety poll).
+        awaitProgress(workflow, p -> "IN_QUEUE".equals(p.falStatus()));
+        var progress = awaitProgress(workflow, p -> p.queuePosition() != null);
 
         assertThat(progress.status()).isEqualTo(JobStatus.RUNNING);
         assertThat(progress.falRequestId()).isEqualTo("req-" + JOB);

@@ -34,6 +34,12 @@ class ImageGenerationWorkflowsTest {
         }
 
         @Override
+        public void falCompleted(ImageGenerationWorkflow.FalCompletion completion) {}
+
+        @Override
+        public void falStatusChanged(ImageGenerationWorkflow.FalStatusUpdate update) {}
+
+        @Override
         public GenerationProgress progress() {
             return new GenerationProgress(JobStatus.QUEUED, null, null, 3, 0, 2, null);
         }
