@@ -22,6 +22,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -141,27 +142,29 @@ class ImagesController {
             @RequestParam(required = false) String cursor) {
         int size = limit(limit);
         String after = RequestShapes.cursor(cursor);
-        return page(() -> images.pageByUser(caller.id(), size, after));
+        return page(() -> images.pageByUser(caller.id(), size, after), links::view);
     }
 
     @GetMapping("/api/images/gallery")
     @RateLimited("gallery")
     @Operation(
             summary = "Public images of all users, newest first",
-            description = "No token needed. Pages of `limit` images; pass `next_cursor` back as `cursor`.",
+            description = "No token needed. Pages of `limit` images; pass `next_cursor` back as `cursor`. Links point"
+                    + " at public copies whose URLs name no user; within a signing window the same image has the"
+                    + " same URL.",
             security = {})
     @ProblemResponses({ErrorCode.VALIDATION_FAILED, ErrorCode.INVALID_CURSOR})
     ImagePageView gallery(
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         int size = limit(limit);
         String after = RequestShapes.cursor(cursor);
-        return page(() -> images.pageGallery(size, after));
+        return page(() -> images.pageGallery(size, after), links::publicView);
     }
 
-    private ImagePageView page(Supplier<Page<ImageRecord>> query) {
+    private ImagePageView page(Supplier<Page<ImageRecord>> query, Function<ImageRecord, ImageView> view) {
         try {
             var page = query.get();
-            return new ImagePageView(page.items().stream().map(links::view).toList(), page.nextCursor());
+            return new ImagePageView(page.items().stream().map(view).toList(), page.nextCursor());
         } catch (InvalidCursorException e) {
             throw RequestShapes.invalidCursor();
         }

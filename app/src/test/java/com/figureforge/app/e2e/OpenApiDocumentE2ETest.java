@@ -61,7 +61,7 @@ class OpenApiDocumentE2ETest {
                         }
                     });
                 }));
-        assertThat(operations).hasSize(14);
+        assertThat(operations).hasSize(20);
         JsonNode problem = document.get("components").get("schemas").get("Problem");
         assertThat(problem.get("properties")
                         .get("code")
