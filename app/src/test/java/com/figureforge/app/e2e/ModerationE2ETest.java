@@ -3,18 +3,22 @@ package com.figureforge.app.e2e;
 import static com.figureforge.app.e2e.AuthAndErrorsE2ETest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.devstack.oidc.OidcIssuer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
@@ -39,6 +43,12 @@ class ModerationE2ETest {
 
     @Autowired
     FigureForgeProperties properties;
+
+    @Autowired
+    DynamoDbClient dynamo;
+
+    @Autowired
+    ImageRepository images;
 
     ApiClient api;
     E2ESupport e2e;
@@ -80,6 +90,32 @@ class ModerationE2ETest {
         if (amzDate(again).equals(amzDate(url))) {
             assertThat(again).isEqualTo(url);
         }
+    }
+
+    @Test
+    void aPublicImageStoredBeforePublicCopiesExistedGetsOneOnItsFirstGalleryRead() {
+        var owner = e2e.newUser("free");
+        String imageId = storedImage(owner, "public").get("id").asString();
+        // As stored before this change: listed in the gallery, no public copy, none recorded.
+        String table = properties.aws().dynamodb().table();
+        dynamo.updateItem(b -> b.tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS("IMG#" + imageId), "sk", AttributeValue.fromS("IMG")))
+                .updateExpression("REMOVE publicKey, publicThumbnailKey"));
+        s3.deleteObjects(b -> b.bucket(bucket())
+                .delete(d -> d.objects(
+                        o -> o.key("public/" + imageId + ".png"), o -> o.key("public/" + imageId + "-thumb.png"))));
+        assertThat(publicObjects(imageId)).isZero();
+
+        var page = api.get("/api/images/gallery/?limit=100", null);
+
+        assertThat(page.body()).doesNotContain(owner.id());
+        JsonNode listed = galleryItem(page.json(), imageId).orElseThrow();
+        assertThat(URI.create(listed.get("url").asString()).getPath()).contains("/public/" + imageId);
+        assertThat(ApiClient.download(listed.get("url").asString())).startsWith(0x89, 'P', 'N', 'G');
+        assertThat(publicObjects(imageId)).isEqualTo(2);
+        assertThat(images.find(imageId).orElseThrow().publicKey())
+                .as("recorded, so later reads copy nothing")
+                .isEqualTo("public/" + imageId + ".png");
     }
 
     @Test
