@@ -208,8 +208,16 @@ public class ImageRepository {
     }
 
     private List<Map<String, AttributeValue>> queryGalleryShard(int shard, String before, int want) {
+        return queryNewestFirst(Keys.gallery(shard), before, want);
+    }
+
+    /**
+     * Up to {@code want} items of one {@code gsi1} partition (a gallery shard, the review queue), newest first,
+     * older than {@code before} when it is given.
+     */
+    List<Map<String, AttributeValue>> queryNewestFirst(String partition, String before, int want) {
         Map<String, String> names = new HashMap<>(Map.of("#pk", FigureForgeTable.GSI1_PK));
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(Keys.gallery(shard))));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(partition)));
         String condition = "#pk = :pk";
         if (before != null) {
             names.put("#sk", FigureForgeTable.GSI1_SK);

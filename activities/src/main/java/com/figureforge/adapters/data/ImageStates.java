@@ -20,8 +20,6 @@ import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * What happens to a stored image afterwards, each change one conditional UpdateItem on the image item
@@ -267,34 +265,8 @@ public class ImageStates {
         if (limit < 1 || limit > ImageRepository.MAX_PAGE_SIZE) {
             throw new IllegalArgumentException("limit must be between 1 and " + ImageRepository.MAX_PAGE_SIZE);
         }
-        String before = Cursors.decode(cursor);
-        Map<String, String> names = new HashMap<>(Map.of("#pk", FigureForgeTable.GSI1_PK));
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(REVIEW_QUEUE)));
-        String condition = "#pk = :pk";
-        if (before != null) {
-            names.put("#sk", FigureForgeTable.GSI1_SK);
-            values.put(":before", s(before));
-            condition += " AND #sk < :before";
-        }
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> startKey = null;
-        do {
-            QueryResponse response = dynamo.query(QueryRequest.builder()
-                    .tableName(table)
-                    .indexName(FigureForgeTable.GSI1)
-                    .keyConditionExpression(condition)
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(values)
-                    .scanIndexForward(false)
-                    .limit(limit + 1 - items.size())
-                    .exclusiveStartKey(startKey)
-                    .build());
-            items.addAll(response.items());
-            startKey = response.hasLastEvaluatedKey()
-                            && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey()
-                    : null;
-        } while (startKey != null && items.size() <= limit);
+        List<Map<String, AttributeValue>> items =
+                images.queryNewestFirst(REVIEW_QUEUE, Cursors.decode(cursor), limit + 1);
         boolean more = items.size() > limit;
         List<Map<String, AttributeValue>> page = more ? items.subList(0, limit) : items;
         String next = more ? Cursors.encode(Items.string(page.getLast(), FigureForgeTable.GSI1_SK)) : null;
