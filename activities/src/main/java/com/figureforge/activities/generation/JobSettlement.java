@@ -49,12 +49,19 @@ public class JobSettlement {
     private final ImageRepository images;
     private final QuotaLedger quota;
     private final S3ImageStore store;
+    private final PublicCopies publicCopies;
 
-    public JobSettlement(JobRepository jobs, ImageRepository images, QuotaLedger quota, S3ImageStore store) {
+    public JobSettlement(
+            JobRepository jobs,
+            ImageRepository images,
+            QuotaLedger quota,
+            S3ImageStore store,
+            PublicCopies publicCopies) {
         this.jobs = jobs;
         this.images = images;
         this.quota = quota;
         this.store = store;
+        this.publicCopies = publicCopies;
     }
 
     /**
@@ -78,8 +85,10 @@ public class JobSettlement {
         if (finished.status() == JobStatus.SUCCEEDED) {
             // This call's decision or an earlier attempt's: the same images either way. The job shows
             // them from its own record at once; these items list them in the galleries.
+            // A public job's images get their public copies before the gallery lists them.
             images.putAll(stored.stream()
                     .map(image -> ImageRecord.of(finished, image))
+                    .map(image -> image.isPublic() ? publicCopies.publish(image) : image)
                     .toList());
         }
         return apply(finished, decided);
@@ -140,7 +149,7 @@ public class JobSettlement {
         return new Settled(finished.status(), refund, decidedHere);
     }
 
-    /** A job without images keeps nothing: no image item, no S3 object (a late copy included). */
+    /** A job without images keeps nothing: no image item, no S3 object (a late copy and public copies included). */
     private void takeBackStoredImages(JobRecord job) {
         images.deleteAll(IntStream.range(0, job.numImages())
                 .mapToObj(index -> JobStoreActivitiesImpl.imageId(job.jobId(), index))

@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * Images: item {@code IMG#{imageId}} / {@code IMG}. Listed newest first under the owner in {@code gsi2}
@@ -47,7 +48,7 @@ public class ImageRepository {
 
     private static final String IMAGE_ID = "imageId";
     private static final String JOB_ID = "jobId";
-    private static final String USER_ID = "userId";
+    static final String USER_ID = "userId";
     private static final String KEY = "key";
     private static final String THUMBNAIL_KEY = "thumbnailKey";
     private static final String WIDTH = "width";
@@ -55,8 +56,12 @@ public class ImageRepository {
     private static final String CONTENT_TYPE = "contentType";
     private static final String SEED = "seed";
     private static final String PROMPT = "prompt";
-    private static final String VISIBILITY = "visibility";
+    static final String VISIBILITY = "visibility";
     private static final String CREATED_AT = "createdAt";
+    static final String PUBLIC_KEY = "publicKey";
+    static final String PUBLIC_THUMBNAIL_KEY = "publicThumbnailKey";
+    static final String MODERATION = "moderation";
+    static final String REPORT_COUNT = "reportCount";
 
     /** DynamoDB orders string keys by their UTF-8 bytes; merging shard pages must do the same. */
     private static final Comparator<String> KEY_ORDER =
@@ -107,6 +112,22 @@ public class ImageRepository {
         for (String imageId : imageIds) {
             dynamo.deleteItem(b -> b.tableName(table).key(Keys.key(Keys.image(imageId), Keys.IMG)));
         }
+    }
+
+    /**
+     * Deletes one image item, which carries its owner listing, its gallery or moderation queue entry and its
+     * reports; an image already gone is fine. Returns the deleted image, if there was one.
+     */
+    public Optional<ImageRecord> delete(String imageId) {
+        Map<String, AttributeValue> old = dynamo.deleteItem(b -> b.tableName(table)
+                        .key(Keys.key(Keys.image(imageId), Keys.IMG))
+                        .returnValues(ReturnValue.ALL_OLD))
+                .attributes();
+        return old == null || old.isEmpty() ? Optional.empty() : Optional.of(fromItem(old));
+    }
+
+    int galleryShards() {
+        return galleryShards;
     }
 
     /** The image by id (strongly consistent read); the caller checks owner or visibility. */
@@ -187,8 +208,16 @@ public class ImageRepository {
     }
 
     private List<Map<String, AttributeValue>> queryGalleryShard(int shard, String before, int want) {
+        return queryNewestFirst(Keys.gallery(shard), before, want);
+    }
+
+    /**
+     * Up to {@code want} items of one {@code gsi1} partition (a gallery shard, the review queue), newest first,
+     * older than {@code before} when it is given.
+     */
+    List<Map<String, AttributeValue>> queryNewestFirst(String partition, String before, int want) {
         Map<String, String> names = new HashMap<>(Map.of("#pk", FigureForgeTable.GSI1_PK));
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(Keys.gallery(shard))));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(partition)));
         String condition = "#pk = :pk";
         if (before != null) {
             names.put("#sk", FigureForgeTable.GSI1_SK);
@@ -217,7 +246,7 @@ public class ImageRepository {
         return items;
     }
 
-    private static Page<ImageRecord> toPage(List<Map<String, AttributeValue>> items, int limit, String sortKey) {
+    static Page<ImageRecord> toPage(List<Map<String, AttributeValue>> items, int limit, String sortKey) {
         boolean more = items.size() > limit;
         List<Map<String, AttributeValue>> page = more ? items.subList(0, limit) : items;
         String next = more ? Cursors.encode(Items.string(page.getLast(), sortKey)) : null;
@@ -260,11 +289,13 @@ public class ImageRepository {
         item.put(FigureForgeTable.TYPE, s(TYPE_IMAGE));
         item.put(FigureForgeTable.GSI2_PK, s(Keys.user(image.userId())));
         item.put(FigureForgeTable.GSI2_SK, s(sortKey));
-        if (image.isPublic()) {
+        if (image.listedInGallery()) {
             // sparse gallery index: only public images carry gsi1 keys
             item.put(FigureForgeTable.GSI1_PK, s(Keys.gallery(galleryShard(image.imageId(), galleryShards))));
             item.put(FigureForgeTable.GSI1_SK, s(sortKey));
         }
+        putString(item, PUBLIC_KEY, image.publicKey());
+        putString(item, PUBLIC_THUMBNAIL_KEY, image.publicThumbnailKey());
         item.put(IMAGE_ID, s(image.imageId()));
         putString(item, JOB_ID, image.jobId());
         item.put(USER_ID, s(image.userId()));
@@ -293,6 +324,10 @@ public class ImageRepository {
                 Items.number(item, SEED, 0),
                 Items.string(item, PROMPT),
                 Items.string(item, VISIBILITY, Visibility.PRIVATE),
-                Items.time(item, CREATED_AT));
+                Items.time(item, CREATED_AT),
+                Items.string(item, PUBLIC_KEY),
+                Items.string(item, PUBLIC_THUMBNAIL_KEY),
+                Items.string(item, MODERATION),
+                (int) Items.number(item, REPORT_COUNT, 0));
     }
 }

@@ -259,6 +259,37 @@ public class JobRepository {
                         : List.of());
     }
 
+    /**
+     * Forgets one deleted image in its job's record ({@code storedImages}), so the job stops showing it; the
+     * charge stays as it was (deleting an image is not refunded). One UpdateItem removing the list element,
+     * conditional on it still being that image; idempotent (an image already forgotten changes nothing).
+     */
+    public void forgetStoredImage(String jobId, String imageId) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<JobRecord> job = find(jobId);
+            int index = job.map(found -> found.storedImages().stream()
+                            .map(StoredImage::imageId)
+                            .toList()
+                            .indexOf(imageId))
+                    .orElse(-1);
+            if (index < 0) {
+                return;
+            }
+            try {
+                dynamo.updateItem(b -> b.tableName(table)
+                        .key(Keys.key(Keys.job(jobId), Keys.JOB))
+                        .updateExpression("REMOVE #stored[" + index + "]")
+                        .conditionExpression("#stored[" + index + "].#id = :id")
+                        .expressionAttributeNames(Map.of("#stored", STORED_IMAGES, "#id", "imageId"))
+                        .expressionAttributeValues(Map.of(":id", s(imageId))));
+                return;
+            } catch (ConditionalCheckFailedException movedMeanwhile) {
+                // another image of the job was forgotten first: the list shifted, look again
+            }
+        }
+        throw new IllegalStateException("job " + jobId + " kept changing; image " + imageId + " not forgotten");
+    }
+
     private static AttributeValue storedToAttribute(StoredImage image) {
         Map<String, AttributeValue> map = new HashMap<>();
         map.put("imageId", s(image.imageId()));

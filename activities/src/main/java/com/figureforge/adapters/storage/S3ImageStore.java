@@ -5,7 +5,6 @@ import java.net.URISyntaxException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -31,6 +30,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Image bytes in S3, private, under per-user prefixes: {@code images/{user}/{job}/{index}.{ext}} and its
  * thumbnail {@code images/{user}/{job}/{index}-thumb.{ext}}. Clients only ever get presigned URLs.
  *
+ * <p>A public image also has a copy of both objects under {@code public/{job}-{index}.{ext}} (see
+ * {@link #publicKeyOf}): URLs of that copy name no user. Deleting a job's or a user's objects deletes their
+ * public copies too.
+ *
  * <p>Storing is idempotent: keys derive from user, job and index, and an object already there with the same
  * content (same length and MD5, checked with HeadObject) is not written again, so a retried activity neither
  * stores a second copy nor rewrites the first.
@@ -43,6 +46,9 @@ public class S3ImageStore {
     static final String SOURCE_MD5 = "source-md5";
 
     private static final String ROOT = "images/";
+    /** Public copies: {@code public/{job}-{file}}, no user id (docs/security.md, "Public images"). */
+    private static final String PUBLIC_ROOT = "public/";
+
     private static final Duration MAX_PRESIGN = Duration.ofDays(7);
 
     private final S3Client s3;
@@ -205,26 +211,86 @@ public class S3ImageStore {
         long deleted = 0;
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(
                 request -> request.bucket(settings.bucket()).prefix(prefix))) {
-            List<ObjectIdentifier> keys = new ArrayList<>();
-            for (S3Object object : page.contents()) {
-                keys.add(ObjectIdentifier.builder().key(object.key()).build());
-            }
+            List<String> keys = page.contents().stream().map(S3Object::key).toList();
             if (keys.isEmpty()) {
                 continue;
             }
-            DeleteObjectsResponse response = s3.deleteObjects(request -> request.bucket(settings.bucket())
-                    .delete(Delete.builder().objects(keys).quiet(true).build()));
-            if (response.hasErrors() && !response.errors().isEmpty()) {
-                var first = response.errors().getFirst();
-                throw new IllegalStateException(
-                        "could not delete " + response.errors().size() + " objects under " + prefix + ", first "
-                                + first.key() + ": " + first.code() + " " + first.message());
-            }
+            // Public copies first: a retry finds their private originals still listed and tries again.
+            deleteKeys(keys.stream()
+                    .filter(S3ImageStore::hasPublicKey)
+                    .map(S3ImageStore::publicKeyOf)
+                    .toList());
+            deleteKeys(keys);
             deleted += keys.size();
             progress.accept(deleted);
         }
         log.info("deleted {} image objects under {}", deleted, prefix);
         return deleted;
+    }
+
+    /**
+     * Copies an image's or thumbnail's object to its public key (CopyObject within the bucket, metadata
+     * and content type kept); returns that key. Idempotent: a repeat copies the same bytes again.
+     */
+    public String copyToPublic(String key) {
+        String publicKey = publicKeyOf(key);
+        s3.copyObject(request -> request.sourceBucket(settings.bucket())
+                .sourceKey(key)
+                .destinationBucket(settings.bucket())
+                .destinationKey(publicKey));
+        return publicKey;
+    }
+
+    /** Deletes these objects (at most 1000); keys that do not exist are fine. */
+    public void deleteKeys(List<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        if (keys.size() > 1000) {
+            throw new IllegalArgumentException("at most 1000 keys at once, not " + keys.size());
+        }
+        List<ObjectIdentifier> objects = keys.stream()
+                .map(key -> ObjectIdentifier.builder().key(key).build())
+                .toList();
+        DeleteObjectsResponse response = s3.deleteObjects(request -> request.bucket(settings.bucket())
+                .delete(Delete.builder().objects(objects).quiet(true).build()));
+        if (response.hasErrors() && !response.errors().isEmpty()) {
+            var first = response.errors().getFirst();
+            throw new IllegalStateException(
+                    "could not delete " + response.errors().size() + " objects, first " + first.key() + ": "
+                            + first.code() + " " + first.message());
+        }
+    }
+
+    /** Whether an object is there (HeadObject). */
+    public boolean exists(String key) {
+        return head(key) != null;
+    }
+
+    /**
+     * The public key of a stored object: {@code images/{user}/{job}/{file}} becomes {@code public/{job}-{file}},
+     * e.g. {@code public/0193...-0.png} and {@code public/0193...-0-thumb.png}. The job id is a random
+     * (version 7) UUID, so the key names no user and cannot be derived from one.
+     */
+    public static String publicKeyOf(String key) {
+        if (key == null || !key.startsWith(ROOT)) {
+            throw new IllegalArgumentException("not an image key: " + key);
+        }
+        String[] parts = key.substring(ROOT.length()).split("/", -1);
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("not an image key: " + key);
+        }
+        return PUBLIC_ROOT + segment(parts[1], "jobId") + "-" + segment(parts[2], "file");
+    }
+
+    /** Whether a key has the shape {@code images/{user}/{job}/{file}}, and so a public key. */
+    static boolean hasPublicKey(String key) {
+        try {
+            publicKeyOf(key);
+            return true;
+        } catch (IllegalArgumentException notAnImageKey) {
+            return false;
+        }
     }
 
     /** {@code images/{user}/}: everything of one user. */

@@ -100,7 +100,12 @@ class CancelCompleteRaceTest {
         env.newWorker(TaskQueues.FAL_EVENTS).registerActivitiesImplementations(new FalEventActivitiesImpl(fal));
         env.newWorker(TaskQueues.STORAGE)
                 .registerActivitiesImplementations(new JobStoreActivitiesImpl(
-                        jobs, images, store, downloader, users, new JobSettlement(jobs, images, quota, store)));
+                        jobs,
+                        images,
+                        store,
+                        downloader,
+                        users,
+                        new JobSettlement(jobs, images, quota, store, new PublicCopies(store, images, jobs))));
         env.start();
     }
 

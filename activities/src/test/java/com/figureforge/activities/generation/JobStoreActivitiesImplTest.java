@@ -88,7 +88,12 @@ class JobStoreActivitiesImplTest {
         users = new UserRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         S3ImageStore store = new S3ImageStore(s3, presigner, ImageStoreSettings.forBucket(BUCKET));
         impl = new JobStoreActivitiesImpl(
-                jobs, images, store, downloader, users, new JobSettlement(jobs, images, quota, store));
+                jobs,
+                images,
+                store,
+                downloader,
+                users,
+                new JobSettlement(jobs, images, quota, store, new PublicCopies(store, images, jobs)));
     }
 
     @AfterAll

@@ -136,6 +136,23 @@ class JobRepositoryTest {
     }
 
     @Test
+    void forgettingADeletedImageKeepsTheOthersAndTheCharge() {
+        JobRecord job = newJob(id(), "user-1");
+        jobs.create(job);
+        List<StoredImage> stored = List.of(stored("img-0", 0), stored("img-1", 1), stored("img-2", 2));
+        jobs.finish(job.jobId(), JobOutcome.succeeded(stored, 0));
+
+        jobs.forgetStoredImage(job.jobId(), "img-1");
+        jobs.forgetStoredImage(job.jobId(), "img-1");
+        jobs.forgetStoredImage(job.jobId(), "img-0");
+        jobs.forgetStoredImage("no-such-job", "img-0");
+
+        JobRecord after = jobs.find(job.jobId()).orElseThrow();
+        assertThat(after.storedImages()).containsExactly(stored("img-2", 2));
+        assertThat(after.chargedImages()).as("deleting is not refunded").isEqualTo(job.numImages());
+    }
+
+    @Test
     void finishFromQueuedRecordsTheError() {
         JobRecord job = newJob(id(), "user-1");
         jobs.create(job);

@@ -284,6 +284,61 @@ class S3ImageStoreTest {
         assertThat(keysUnder(S3ImageStore.userPrefix(user))).isEmpty();
     }
 
+    @Test
+    void publicKeysNameTheJobAndFileButNoUser() {
+        assertThat(S3ImageStore.publicKeyOf("images/" + user + "/" + job + "/0.png"))
+                .isEqualTo("public/" + job + "-0.png");
+        assertThat(S3ImageStore.publicKeyOf("images/" + user + "/" + job + "/1-thumb.jpg"))
+                .isEqualTo("public/" + job + "-1-thumb.jpg")
+                .doesNotContain(user);
+        for (String notAnImage : List.of("public/x.png", "images/u/0.png", "images/u/j/k/0.png", "images/u//0.png")) {
+            assertThatThrownBy(() -> S3ImageStore.publicKeyOf(notAnImage))
+                    .as(notAnImage)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void copyToPublicMakesAReadableCopyAndRepeatingIsHarmless() {
+        byte[] png = S3TestSupport.image("png", 64, 48, false);
+        StoredObjects stored = store.storeImage(user, job, 0, png);
+
+        String publicKey = store.copyToPublic(stored.key());
+        store.copyToPublic(stored.key());
+        String publicThumbnail = store.copyToPublic(stored.thumbnailKey());
+
+        assertThat(publicKey).isEqualTo("public/" + job + "-0.png");
+        assertThat(download(publicKey)).isEqualTo(png);
+        assertThat(s3.headObject(r -> r.bucket(BUCKET).key(publicKey)).contentType())
+                .isEqualTo("image/png");
+        assertThat(store.exists(publicThumbnail)).isTrue();
+        store.deleteKeys(List.of(publicKey, publicThumbnail, publicKey + "-never-there"));
+        assertThat(store.exists(publicKey)).isFalse();
+        assertThat(store.exists(stored.key())).as("the private object stays").isTrue();
+    }
+
+    @Test
+    void deletingAUsersOrAJobsObjectsDeletesTheirPublicCopies() {
+        byte[] png = S3TestSupport.image("png", 64, 64, false);
+        StoredObjects first = store.storeImage(user, job, 0, png);
+        String otherJob = "job-" + UUID.randomUUID();
+        StoredObjects other = store.storeImage(user, otherJob, 0, png);
+        for (StoredObjects stored : List.of(first, other)) {
+            store.copyToPublic(stored.key());
+            store.copyToPublic(stored.thumbnailKey());
+        }
+        // an object of another shape under the prefix is deleted too, and has no public copy to look for
+        s3.putObject(r -> r.bucket(BUCKET).key(S3ImageStore.userPrefix(user) + "odd/a/b"), RequestBody.fromBytes(png));
+
+        store.deleteAllForJob(user, job);
+        assertThat(keysUnder("public/" + job + "-")).isEmpty();
+        assertThat(keysUnder("public/" + otherJob + "-")).hasSize(2);
+
+        store.deleteAllForUser(user);
+        assertThat(keysUnder("public/" + otherJob + "-")).isEmpty();
+        assertThat(keysUnder(S3ImageStore.userPrefix(user))).isEmpty();
+    }
+
     private static byte[] download(String key) {
         return s3.getObjectAsBytes(r -> r.bucket(BUCKET).key(key)).asByteArray();
     }

@@ -5,6 +5,7 @@ import com.figureforge.adapters.cognito.CognitoSettings;
 import com.figureforge.adapters.data.FigureForgeTable;
 import com.figureforge.adapters.data.IdempotencyKeys;
 import com.figureforge.adapters.data.ImageRepository;
+import com.figureforge.adapters.data.ImageStates;
 import com.figureforge.adapters.data.JobRepository;
 import com.figureforge.adapters.data.QuotaLedger;
 import com.figureforge.adapters.data.StripeEventLog;
@@ -108,6 +109,11 @@ class DataConfiguration {
             DynamoDbClient dynamo, TableName table, Clock clock, FigureForgeProperties properties) {
         return new ImageRepository(
                 dynamo, table.value(), clock, properties.gallery().shards());
+    }
+
+    @Bean
+    ImageStates imageStates(DynamoDbClient dynamo, TableName table, Clock clock, ImageRepository images) {
+        return new ImageStates(dynamo, table.value(), clock, images);
     }
 
     @Bean

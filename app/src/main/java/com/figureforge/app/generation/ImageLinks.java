@@ -1,35 +1,75 @@
 package com.figureforge.app.generation;
 
+import com.figureforge.activities.generation.PublicCopies;
 import com.figureforge.adapters.data.ImageRecord;
+import com.figureforge.adapters.data.ImageStates;
 import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.app.config.FigureForgeProperties;
 import org.springframework.stereotype.Component;
 
-/** Image views with fresh presigned URLs: the bucket is private, links expire after the configured TTL. */
+/**
+ * Image views with links. The owner (and moderators) get fresh presigned URLs of the private objects
+ * ({@code images/{user}/...}); the gallery gets links to the public copies ({@code public/...}), which name
+ * no user (docs/security.md, "Public images").
+ */
 @Component
-class ImageLinks {
+public class ImageLinks {
 
     private final S3ImageStore store;
     private final FigureForgeProperties properties;
+    private final PublicImageUrls publicUrls;
+    private final PublicCopies publicCopies;
+    private final ImageStates states;
 
-    ImageLinks(S3ImageStore store, FigureForgeProperties properties) {
+    ImageLinks(
+            S3ImageStore store,
+            FigureForgeProperties properties,
+            PublicImageUrls publicUrls,
+            PublicCopies publicCopies,
+            ImageStates states) {
         this.store = store;
         this.properties = properties;
+        this.publicUrls = publicUrls;
+        this.publicCopies = publicCopies;
+        this.states = states;
     }
 
-    ImageView view(ImageRecord image) {
+    /** The owner's view: presigned links of the private objects, and the moderation state. */
+    public ImageView view(ImageRecord image) {
         var ttl = properties.images().urlTtl();
+        return view(
+                image,
+                store.presignGet(image.key(), ttl).toString(),
+                store.presignGet(image.thumbnailKey(), ttl).toString());
+    }
+
+    /**
+     * The public view of a gallery image: links to its public copy. An image listed before public copies
+     * existed gets its copy now, once (one CopyObject per object and one UpdateItem), so old public images
+     * never fall back to a link that names their owner.
+     */
+    ImageView publicView(ImageRecord image) {
+        ImageRecord copied = image;
+        if (image.publicKey() == null || image.publicThumbnailKey() == null) {
+            copied = publicCopies.publish(image);
+            states.recordPublicCopy(image.imageId(), copied.publicKey(), copied.publicThumbnailKey());
+        }
+        return view(copied, publicUrls.url(copied.publicKey()), publicUrls.url(copied.publicThumbnailKey()));
+    }
+
+    private static ImageView view(ImageRecord image, String url, String thumbnailUrl) {
         return new ImageView(
                 image.imageId(),
                 image.jobId(),
-                store.presignGet(image.key(), ttl).toString(),
-                store.presignGet(image.thumbnailKey(), ttl).toString(),
+                url,
+                thumbnailUrl,
                 image.width(),
                 image.height(),
                 image.contentType(),
                 image.seed(),
                 image.prompt(),
                 image.visibility(),
-                image.createdAt());
+                image.createdAt(),
+                image.moderation());
     }
 }

@@ -23,6 +23,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -146,16 +147,17 @@ class ImagesController {
             @RequestParam(required = false) String cursor) {
         int size = limit(limit);
         String after = RequestShapes.cursor(cursor);
-        return page(() -> images.pageByUser(caller.id(), size, after));
+        return page(() -> images.pageByUser(caller.id(), size, after), links::view);
     }
 
     @GetMapping("/api/images/gallery")
     @RateLimited("gallery")
     @Operation(
             summary = "Public images of all users, newest first",
-            description = "No token needed. Pages of `limit` images; pass `next_cursor` back as `cursor`. A page"
-                    + " is served from a cache a few seconds old (`Cache-Control: public, max-age`), with a strong"
-                    + " `ETag`: send it back as `If-None-Match` for a 304 while the page is unchanged.",
+            description = "No token needed. Pages of `limit` images; pass `next_cursor` back as `cursor`. Links point"
+                    + " at public copies whose URLs name no user; within a signing window the same image has the"
+                    + " same URL. A page is served from a cache a few seconds old (`Cache-Control: public, max-age`),"
+                    + " with a strong `ETag`: send it back as `If-None-Match` for a 304 while the page is unchanged.",
             security = {})
     @ApiResponse(
             responseCode = "200",
@@ -180,7 +182,7 @@ class ImagesController {
         int size = limit(limit);
         String after = RequestShapes.cursor(cursor);
         GalleryPages.CachedPage page =
-                galleryPages.page(size, after, () -> page(() -> images.pageGallery(size, after)));
+                galleryPages.page(size, after, () -> page(() -> images.pageGallery(size, after), links::publicView));
         // Spring MVC answers 304 itself when If-None-Match carries this ETag.
         return ResponseEntity.ok()
                 .eTag(page.etag())
@@ -188,10 +190,10 @@ class ImagesController {
                 .body(page.view());
     }
 
-    private ImagePageView page(Supplier<Page<ImageRecord>> query) {
+    private ImagePageView page(Supplier<Page<ImageRecord>> query, Function<ImageRecord, ImageView> view) {
         try {
             var page = query.get();
-            return new ImagePageView(page.items().stream().map(links::view).toList(), page.nextCursor());
+            return new ImagePageView(page.items().stream().map(view).toList(), page.nextCursor());
         } catch (InvalidCursorException e) {
             throw RequestShapes.invalidCursor();
         }

@@ -2,6 +2,7 @@ package com.figureforge.app.security;
 
 import com.figureforge.app.config.CacheProperties;
 import com.figureforge.app.config.FigureForgeProperties;
+import com.figureforge.app.moderation.ModerationProperties;
 import com.figureforge.app.web.ErrorCode;
 import com.figureforge.app.web.Problems;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,14 +27,14 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * Stateless bearer-token security. Public: the gallery, the plans, Stripe's webhook (it carries its
  * own signature), the probes, the management port's actuator and the API docs. Everything else
- * under /api needs a Cognito access token. 401 and 403 answer in problem JSON, with the standard
+ * under /api needs a Cognito access token; /api/moderation also membership of the moderator group. 401 and 403 answer in problem JSON, with the standard
  * WWW-Authenticate header.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, Problems problems) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, Problems problems, ModerationProperties moderation) throws Exception {
         var entryPoint = new BearerTokenAuthenticationEntryPoint();
         var deniedHandler = new BearerTokenAccessDeniedHandler();
         return http.csrf(csrf -> csrf.disable())
@@ -56,6 +57,9 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers("/error")
                         .permitAll()
+                        // The review queue: the moderator group only ("cognito:groups", mapped to ROLE_*).
+                        .requestMatchers("/api/moderation", "/api/moderation/**")
+                        .hasRole(moderation.moderatorGroup())
                         .anyRequest()
                         .authenticated())
                 .oauth2ResourceServer(oauth -> oauth.jwt(Customizer.withDefaults())

@@ -1,6 +1,8 @@
 package com.figureforge.app.web;
 
+import com.figureforge.adapters.data.ImageRecord;
 import com.figureforge.app.generation.FigureControls;
+import com.figureforge.app.moderation.ReportReasons;
 import com.figureforge.workflows.generation.JobStatus;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.media.JsonSchema;
@@ -34,8 +36,10 @@ class ApiSchemasCustomizer implements OpenApiCustomizer {
             "JobView", Set.of("request", "prompt", "error", "progress", "started_at", "finished_at", "refunded"),
             "JobError", Set.of("message"),
             "Progress", Set.of("fal_status", "queue_position"),
-            "ImageView", Set.of("prompt"),
+            "ImageView", Set.of("prompt", "moderation"),
             "ImagePageView", Set.of("next_cursor"),
+            "ReviewPageView", Set.of("next_cursor"),
+            "ReportView", Set.of("note"),
             "ChangeView", Set.of("effective_at", "subscription_status"),
             "SyncView", Set.of("subscription_status", "period_start", "period_end"));
 
@@ -80,6 +84,9 @@ class ApiSchemasCustomizer implements OpenApiCustomizer {
         }) {
             oneOf(schemas, member[0], member[1], FigureControls.VISIBILITY);
         }
+        oneOf(schemas, "VisibilityChange", "visibility", FigureControls.VISIBILITY);
+        oneOf(schemas, "ImageView", "moderation", List.of(ImageRecord.PENDING_REVIEW));
+        oneOf(schemas, "ReportRequest", "reason", ReportReasons.ALL);
         oneOf(
                 schemas,
                 "JobView",

@@ -64,6 +64,9 @@ class OpenApiConfiguration {
                                 .name("Images")
                                 .description("Generation jobs, the caller's images, the public gallery"),
                         new Tag()
+                                .name("Moderation")
+                                .description("Reporting public images; the moderators' review queue"),
+                        new Tag()
                                 .name("Subscriptions")
                                 .description("Plans, Stripe Checkout and Billing Portal, plan changes"),
                         new Tag().name("Webhooks").description("Signed callbacks from Stripe")))

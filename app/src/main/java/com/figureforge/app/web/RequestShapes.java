@@ -16,6 +16,10 @@ public final class RequestShapes {
     private static final Pattern JOB_ID =
             Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
+    /** Image ids are a job id, a dash and the image's index in the job (JobStoreActivitiesImpl.imageId). */
+    private static final Pattern IMAGE_ID =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}-[0-9]{1,3}");
+
     /** Paging cursors are URL-safe Base64 without padding (adapters/data/Cursors), at most 1024 characters. */
     private static final Pattern CURSOR = Pattern.compile("[A-Za-z0-9_-]{1,1024}");
 
@@ -30,6 +34,14 @@ public final class RequestShapes {
             throw new ApiException(ErrorCode.JOB_NOT_FOUND, "No such job.");
         }
         return jobId;
+    }
+
+    /** The image id, or 404 {@code image_not_found} when it cannot be one. */
+    public static String imageId(String imageId) {
+        if (imageId == null || !IMAGE_ID.matcher(imageId).matches()) {
+            throw new ApiException(ErrorCode.IMAGE_NOT_FOUND, "No such image.");
+        }
+        return imageId;
     }
 
     /** The cursor ({@code null} for the first page), or 400 {@code invalid_cursor} when it cannot be one. */

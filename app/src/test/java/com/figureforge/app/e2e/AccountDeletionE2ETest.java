@@ -92,6 +92,13 @@ class AccountDeletionE2ETest {
                 .map(image -> image.get("id").asString())
                 .toList();
         assertThat(galleryIds()).containsAll(imageIds);
+        for (String imageId : imageIds) {
+            assertThat(s3.listObjectsV2(b ->
+                                    b.bucket(properties.aws().s3().bucket()).prefix("public/" + imageId))
+                            .keyCount())
+                    .as("image and thumbnail have public copies")
+                    .isEqualTo(2);
+        }
 
         var first = api.delete("/api/auth/delete/", user.token());
         assertThat(first.status()).as(first.body()).isEqualTo(202);
@@ -186,6 +193,13 @@ class AccountDeletionE2ETest {
                         .keyCount())
                 .as("no object under the user's prefix")
                 .isZero();
+        for (String imageId : imageIds) {
+            assertThat(s3.listObjectsV2(b ->
+                                    b.bucket(properties.aws().s3().bucket()).prefix("public/" + imageId))
+                            .keyCount())
+                    .as("no public copy of " + imageId)
+                    .isZero();
+        }
     }
 
     private List<String> galleryIds() {

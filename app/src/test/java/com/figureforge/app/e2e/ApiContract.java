@@ -7,6 +7,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.OpenApi31;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,9 +50,12 @@ final class ApiContract {
         }
         String what = method + " " + rawPath + " answered " + response.status() + " " + response.body();
         String operationMethod = method.toLowerCase(Locale.ROOT);
+        // A literal segment beats a variable, as in Spring MVC: /api/images/gallery is not /api/images/{id}.
         String template = routes.stream()
                 .filter(r -> r.pattern().matcher(path).matches())
                 .map(Route::template)
+                .sorted(Comparator.comparingLong(
+                        t -> t.chars().filter(c -> c == '{').count()))
                 .findFirst()
                 .orElse(null);
         JsonNode operation =

@@ -266,7 +266,12 @@ class AuthAndErrorsE2ETest {
                         "/api/subscriptions/change",
                         "/api/subscriptions/sync",
                         "/api/webhooks/stripe",
-                        "/api/auth/delete");
+                        "/api/auth/delete",
+                        "/api/images/{imageId}",
+                        "/api/images/{imageId}/report",
+                        "/api/moderation/reports",
+                        "/api/moderation/reports/{imageId}/restore",
+                        "/api/moderation/reports/{imageId}/remove");
         assertThat(response.json().get("components").get("securitySchemes").has("bearer"))
                 .isTrue();
     }

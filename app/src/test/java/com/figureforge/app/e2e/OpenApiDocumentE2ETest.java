@@ -64,7 +64,7 @@ class OpenApiDocumentE2ETest {
                         }
                     });
                 }));
-        assertThat(operations).hasSize(15);
+        assertThat(operations).hasSize(21);
         JsonNode problem = document.get("components").get("schemas").get("Problem");
         assertThat(problem.get("properties")
                         .get("code")
