@@ -74,7 +74,8 @@ class GalleryPagesTest {
                 1L,
                 "prompt",
                 "public",
-                Instant.parse("2026-11-29T12:00:00Z"));
+                Instant.parse("2026-11-29T12:00:00Z"),
+                null);
         return new ImagePageView(List.of(image), marker);
     }
 
