@@ -1,6 +1,7 @@
 package com.figureforge.app.security;
 
 import com.figureforge.app.config.FigureForgeProperties;
+import com.figureforge.app.payloads.CodecServerProperties;
 import com.figureforge.app.web.ErrorCode;
 import com.figureforge.app.web.Problems;
 import java.util.HashSet;
@@ -26,7 +27,7 @@ import org.springframework.security.web.SecurityFilterChain;
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, Problems problems) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, Problems problems, CodecServerProperties codec) throws Exception {
         var entryPoint = new BearerTokenAuthenticationEntryPoint();
         var deniedHandler = new BearerTokenAccessDeniedHandler();
         return http.csrf(csrf -> csrf.disable())
@@ -49,6 +50,10 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers("/error")
                         .permitAll()
+                        // The codec server (management port) decrypts Temporal payloads: operators only.
+                        // CORS preflights are answered before this, by the CORS filter.
+                        .requestMatchers("/codec/**")
+                        .hasRole(codec.operatorGroup())
                         .anyRequest()
                         .authenticated())
                 .oauth2ResourceServer(oauth -> oauth.jwt(Customizer.withDefaults())
