@@ -59,7 +59,8 @@ class EncryptedPayloadReplayTest {
                 "/histories/image-generation-canceled-while-running.json", ImageGenerationWorkflowImpl.class,
                 "/histories/subscription-grace-expiry.json", SubscriptionWorkflowImpl.class,
                 "/histories/subscription-updates-and-duplicates.json", SubscriptionWorkflowImpl.class,
-                "/histories/account-deletion-with-running-job.json", AccountDeletionWorkflowImpl.class);
+                "/histories/account-deletion-with-running-job.json", AccountDeletionWorkflowImpl.class,
+                "/histories/account-deletion-deleting-executions.json", AccountDeletionWorkflowImpl.class);
         for (var history : recorded.entrySet()) {
             String json = read(history.getKey());
             assertThat(json).as("recorded without encryption").doesNotContain("YmluYXJ5L2VuY3J5cHRlZA==");
