@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -34,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class CodecEndpoint {
 
     private static final Logger log = LoggerFactory.getLogger(CodecEndpoint.class);
+    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._-]{1,255}");
 
     private final EncryptingPayloadCodec codec;
     private final int maxRequestBytes;
@@ -89,7 +91,7 @@ final class CodecEndpoint {
                 operator(request),
                 operation + "d",
                 result.size(),
-                request.headers().firstHeader("X-Namespace"));
+                namespace(request));
         try {
             String answer = JsonFormat.printer()
                     .omittingInsignificantWhitespace()
@@ -98,6 +100,12 @@ final class CodecEndpoint {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("payloads could not be written as JSON", e);
         }
+    }
+
+    /** The namespace the caller names, only if it looks like one (it goes into the log). */
+    private static String namespace(ServerRequest request) {
+        String namespace = request.headers().firstHeader("X-Namespace");
+        return namespace != null && NAMESPACE.matcher(namespace).matches() ? namespace : "-";
     }
 
     private static String operator(ServerRequest request) {
