@@ -174,6 +174,19 @@ spec:
                   name: {{ . }}
                   key: {{ $root.Values.secrets.stripe.webhookSecretKey }}
             {{- end }}
+            {{- with $root.Values.secrets.payloadEncryption.existingSecret }}
+            - name: PAYLOAD_KEY
+              valueFrom:
+                secretKeyRef:
+                  name: {{ . }}
+                  key: {{ $root.Values.secrets.payloadEncryption.keyKey }}
+            - name: PAYLOAD_RETIRED_KEYS
+              valueFrom:
+                secretKeyRef:
+                  name: {{ . }}
+                  key: {{ $root.Values.secrets.payloadEncryption.retiredKeysKey }}
+                  optional: true
+            {{- end }}
             {{- range $name, $value := $cfg.env }}
             - name: {{ $name }}
               value: {{ $value | toString | quote }}

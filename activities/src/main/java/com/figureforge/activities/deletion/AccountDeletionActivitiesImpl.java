@@ -1,13 +1,17 @@
 package com.figureforge.activities.deletion;
 
 import com.figureforge.adapters.cognito.CognitoLogins;
+import com.figureforge.adapters.data.JobRepository;
 import com.figureforge.adapters.data.QuotaLedger;
 import com.figureforge.adapters.data.UserDataEraser;
 import com.figureforge.adapters.data.UserRecord;
 import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.adapters.stripe.BillingAccounts;
+import com.figureforge.adapters.temporal.WorkflowExecutionEraser;
+import com.figureforge.adapters.temporal.WorkflowExecutionEraser.DeletionUnsupportedException;
 import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.billing.SubscriptionWorkflows;
 import com.figureforge.workflows.deletion.AccountDeletionActivities;
 import com.figureforge.workflows.generation.ImageGenerationWorkflows;
@@ -38,17 +42,20 @@ public class AccountDeletionActivitiesImpl implements AccountDeletionActivities 
 
     private final UserRepository users;
     private final QuotaLedger quota;
+    private final JobRepository jobs;
     private final UserDataEraser eraser;
     private final S3ImageStore store;
     private final Optional<BillingAccounts> billing;
     private final CognitoLogins logins;
     private final WorkflowClient temporal;
+    private final WorkflowExecutionEraser executions;
     private final Clock clock;
 
     /** @param billing the billing provider; empty where none is configured (a Stripe customer then cannot be closed) */
     public AccountDeletionActivitiesImpl(
             UserRepository users,
             QuotaLedger quota,
+            JobRepository jobs,
             UserDataEraser eraser,
             S3ImageStore store,
             Optional<BillingAccounts> billing,
@@ -57,11 +64,14 @@ public class AccountDeletionActivitiesImpl implements AccountDeletionActivities 
             Clock clock) {
         this.users = users;
         this.quota = quota;
+        this.jobs = jobs;
         this.eraser = eraser;
         this.store = store;
         this.billing = billing;
         this.logins = logins;
         this.temporal = temporal;
+        this.executions = new WorkflowExecutionEraser(
+                temporal.getWorkflowServiceStubs(), temporal.getOptions().getNamespace());
         this.clock = clock;
     }
 
@@ -125,6 +135,36 @@ public class AccountDeletionActivitiesImpl implements AccountDeletionActivities 
      */
     private void stopSubscriptionWorkflow(String userId) {
         SubscriptionWorkflows.terminate(temporal, userId, "account deleted");
+    }
+
+    @Override
+    public DeleteWorkflowExecutionsOutput deleteWorkflowExecutions(DeleteWorkflowExecutionsInput input) {
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        long before = context.getHeartbeatDetails(Long.class).orElse(0L);
+        String user = input.userId();
+        List<String> workflowIds = new ArrayList<>();
+        jobs.forEachJobIdOfUser(user, job -> workflowIds.add(WorkflowIds.imageGeneration(job)));
+        workflowIds.add(WorkflowIds.subscription(user));
+        workflowIds.add(WorkflowIds.accountDeletion(user));
+        // The deletion's own run is still running; it is kept anyway, should it be listed.
+        String ownRun = context.getInfo().getRunId();
+        long deleted = 0;
+        try {
+            for (String workflowId : workflowIds) {
+                deleted += executions.deleteClosedRuns(workflowId, ownRun);
+                context.heartbeat(before + deleted);
+            }
+        } catch (DeletionUnsupportedException unsupported) {
+            log.warn(
+                    "account deletion of user {}: the Temporal server does not implement DeleteWorkflowExecution;"
+                            + " the user's closed workflow executions ({} workflow ids) stay until the namespace"
+                            + " retention removes them",
+                    user,
+                    workflowIds.size());
+            return new DeleteWorkflowExecutionsOutput(before + deleted, false);
+        }
+        log.info("account deletion of user {}: {} closed workflow execution(s) deleted", user, before + deleted);
+        return new DeleteWorkflowExecutionsOutput(before + deleted, true);
     }
 
     @Override

@@ -17,9 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Generation jobs ({@code JOB#{jobId}} / {@code JOB}); the Idempotency-Keys that point at them are
@@ -108,6 +111,33 @@ public class JobRepository {
         } catch (ConditionalCheckFailedException exists) {
             return false;
         }
+    }
+
+    /**
+     * Every job id of the user, oldest first, a page of {@code gsi2} at a time (account deletion: each
+     * job has a workflow execution to delete). The index is eventually consistent; new jobs are blocked
+     * by then.
+     */
+    public void forEachJobIdOfUser(String userId, Consumer<String> jobId) {
+        Map<String, AttributeValue> startKey = null;
+        do {
+            QueryResponse page = dynamo.query(QueryRequest.builder()
+                    .tableName(table)
+                    .indexName(FigureForgeTable.GSI2)
+                    .keyConditionExpression("#pk = :pk AND begins_with(#sk, :job)")
+                    .projectionExpression("#jobId")
+                    .expressionAttributeNames(
+                            Map.of("#pk", FigureForgeTable.GSI2_PK, "#sk", FigureForgeTable.GSI2_SK, "#jobId", JOB_ID))
+                    .expressionAttributeValues(Map.of(":pk", s(Keys.user(userId)), ":job", s(Keys.JOB + "#")))
+                    .exclusiveStartKey(startKey)
+                    .build());
+            page.items().stream()
+                    .map(item -> Items.string(item, JOB_ID))
+                    .filter(Objects::nonNull)
+                    .forEach(jobId);
+            startKey =
+                    page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (startKey != null);
     }
 
     /** The job by id alone (strongly consistent read); the caller compares the owner. */

@@ -1,6 +1,12 @@
 package com.figureforge.activities.deletion;
 
 import static com.figureforge.activities.generation.ActivityTestStack.applicationFailure;
+import static io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED;
+import static io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED;
+import static io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW;
+import static io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED;
+import static io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+import static io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +15,7 @@ import com.figureforge.adapters.cognito.CognitoLogins;
 import com.figureforge.adapters.cognito.CognitoLoginsTest;
 import com.figureforge.adapters.cognito.CognitoSettings;
 import com.figureforge.adapters.data.AccountDeletedException;
+import com.figureforge.adapters.data.JobRepository;
 import com.figureforge.adapters.data.QuotaLedger;
 import com.figureforge.adapters.data.UserDataEraser;
 import com.figureforge.adapters.data.UserFixture;
@@ -17,6 +24,7 @@ import com.figureforge.adapters.storage.ImageStoreSettings;
 import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.adapters.storage.S3TestSupport;
 import com.figureforge.adapters.stripe.BillingAccounts;
+import com.figureforge.adapters.temporal.FakeWorkflowService;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionActivities;
@@ -25,6 +33,7 @@ import com.figureforge.workflows.deletion.AccountDeletionActivities.CancelBillin
 import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteCognitoUserInput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteImagesInput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteItemsInput;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteWorkflowExecutionsInput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.FindRunningGenerationsInput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.ListInFlightJobsInput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.WriteTombstoneInput;
@@ -131,14 +140,20 @@ class AccountDeletionActivitiesImplTest {
     }
 
     private AccountDeletionActivitiesImpl activitiesWith(Optional<BillingAccounts> billingAccounts) {
+        return activitiesWith(billingAccounts, temporal.getWorkflowClient());
+    }
+
+    private AccountDeletionActivitiesImpl activitiesWith(
+            Optional<BillingAccounts> billingAccounts, WorkflowClient workflowClient) {
         return new AccountDeletionActivitiesImpl(
                 users,
                 quota,
+                new JobRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC()),
                 eraser,
                 store,
                 billingAccounts,
                 new CognitoLogins(cognito, new CognitoSettings(CognitoLoginsTest.POOL)),
-                temporal.getWorkflowClient(),
+                workflowClient,
                 Clock.systemUTC());
     }
 
@@ -183,6 +198,69 @@ class AccountDeletionActivitiesImplTest {
         temporal.getWorkflowClient()
                 .newUntypedWorkflowStub(WorkflowIds.imageGeneration(running))
                 .terminate("test over");
+    }
+
+    // --- workflow executions ---------------------------------------------------------------------------------
+
+    /**
+     * Against the Java test server, which has no DeleteWorkflowExecution: the user's closed job execution is
+     * found and its deletion attempted, and the step answers unsupported instead of failing the deletion.
+     * The deleting itself is shown at the wire in {@code WorkflowExecutionEraserTest}.
+     */
+    @Test
+    void theUsersClosedExecutionsAreFoundAndATestServerThatCannotDeleteIsTolerated() {
+        fixture.populate(user, 2, 1);
+        startGeneration(user + "-job-1", true);
+
+        var withJobs = activities.deleteWorkflowExecutions(new DeleteWorkflowExecutionsInput(user));
+        var withoutExecutions = activities.deleteWorkflowExecutions(new DeleteWorkflowExecutionsInput(other));
+
+        assertThat(withJobs.supported())
+                .as("a delete was attempted and refused")
+                .isFalse();
+        assertThat(withJobs.deleted()).isZero();
+        assertThat(withoutExecutions.supported())
+                .as("nothing to delete, nothing attempted")
+                .isTrue();
+        assertThat(withoutExecutions.deleted()).isZero();
+    }
+
+    /**
+     * Against a frontend that deletes (at the wire): every job's execution, every run of the subscription
+     * workflow and an earlier deletion run are deleted; a running job's execution and other users' stay.
+     */
+    @Test
+    void everyClosedExecutionOfTheUserIsDeletedAndNothingElse() throws Exception {
+        fixture.populate(user, 3, 1);
+        TestActivityEnvironment deleting = TestActivityEnvironment.newInstance();
+        try (FakeWorkflowService frontend = new FakeWorkflowService()) {
+            frontend.add(WorkflowIds.imageGeneration(user + "-job-0"), WORKFLOW_EXECUTION_STATUS_COMPLETED);
+            frontend.add(WorkflowIds.imageGeneration(user + "-job-1"), WORKFLOW_EXECUTION_STATUS_CANCELED);
+            frontend.add(WorkflowIds.imageGeneration(user + "-job-2"), WORKFLOW_EXECUTION_STATUS_RUNNING);
+            frontend.add(WorkflowIds.subscription(user), WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW);
+            frontend.add(WorkflowIds.subscription(user), WORKFLOW_EXECUTION_STATUS_TERMINATED);
+            frontend.add(WorkflowIds.accountDeletion(user), WORKFLOW_EXECUTION_STATUS_FAILED);
+            frontend.add(WorkflowIds.subscription(other), WORKFLOW_EXECUTION_STATUS_TERMINATED);
+            frontend.add(WorkflowIds.imageGeneration(other + "-job-0"), WORKFLOW_EXECUTION_STATUS_COMPLETED);
+            deleting.registerActivitiesImplementations(
+                    activitiesWith(Optional.of(billing), WorkflowClient.newInstance(frontend.stubs())));
+            var stub = deleting.newActivityStub(AccountDeletionActivities.class, ActivityTestStack.singleAttempt());
+
+            var first = stub.deleteWorkflowExecutions(new DeleteWorkflowExecutionsInput(user));
+            var again = stub.deleteWorkflowExecutions(new DeleteWorkflowExecutionsInput(user));
+
+            assertThat(first.supported()).isTrue();
+            assertThat(first.deleted()).isEqualTo(5);
+            assertThat(again.deleted()).as("idempotent").isZero();
+            assertThat(frontend.runs)
+                    .extracting(FakeWorkflowService.Run::workflowId)
+                    .containsExactlyInAnyOrder(
+                            WorkflowIds.imageGeneration(user + "-job-2"),
+                            WorkflowIds.subscription(other),
+                            WorkflowIds.imageGeneration(other + "-job-0"));
+        } finally {
+            deleting.close();
+        }
     }
 
     // --- billing -----------------------------------------------------------------------------------------------

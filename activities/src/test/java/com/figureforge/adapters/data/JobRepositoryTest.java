@@ -9,6 +9,7 @@ import com.figureforge.workflows.generation.JobStatus;
 import com.figureforge.workflows.generation.StoredImage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
@@ -57,6 +58,38 @@ class JobRepositoryTest {
 
         assertThat(jobs.create(other)).isFalse();
         assertThat(jobs.find(job.jobId())).contains(job);
+    }
+
+    @Test
+    void everyJobIdOfTheUserIsListedAndNoOneElses() {
+        String user = "user-" + id();
+        List<String> own = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JobRecord job = newJob(id(), user);
+            jobs.create(job);
+            own.add(job.jobId());
+            clock.advance(Duration.ofSeconds(1));
+        }
+        jobs.create(newJob(id(), "someone-else-" + id()));
+        new ImageRepository(dynamo, table, clock, ImageRepository.DEFAULT_GALLERY_SHARDS)
+                .putAll(List.of(new ImageRecord(
+                        own.get(0) + "-0",
+                        own.get(0),
+                        user,
+                        "k",
+                        "t",
+                        1,
+                        1,
+                        "image/png",
+                        1L,
+                        "p",
+                        "private",
+                        clock.instant())));
+
+        List<String> listed = new ArrayList<>();
+        jobs.forEachJobIdOfUser(user, listed::add);
+
+        assertThat(listed).as("jobs only, oldest first").containsExactlyElementsOf(own);
     }
 
     @Test

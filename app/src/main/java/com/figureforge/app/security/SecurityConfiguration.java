@@ -3,6 +3,7 @@ package com.figureforge.app.security;
 import com.figureforge.app.config.CacheProperties;
 import com.figureforge.app.config.FigureForgeProperties;
 import com.figureforge.app.moderation.ModerationProperties;
+import com.figureforge.app.payloads.CodecServerProperties;
 import com.figureforge.app.web.ErrorCode;
 import com.figureforge.app.web.Problems;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,7 +35,9 @@ import org.springframework.security.web.SecurityFilterChain;
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, Problems problems, ModerationProperties moderation) throws Exception {
+    SecurityFilterChain api(
+            HttpSecurity http, Problems problems, ModerationProperties moderation, CodecServerProperties codec)
+            throws Exception {
         var entryPoint = new BearerTokenAuthenticationEntryPoint();
         var deniedHandler = new BearerTokenAccessDeniedHandler();
         return http.csrf(csrf -> csrf.disable())
@@ -60,6 +63,10 @@ class SecurityConfiguration {
                         // The review queue: the moderator group only ("cognito:groups", mapped to ROLE_*).
                         .requestMatchers("/api/moderation", "/api/moderation/**")
                         .hasRole(moderation.moderatorGroup())
+                        // The codec server (management port) decrypts Temporal payloads: operators only.
+                        // CORS preflights are answered before this, by the CORS filter.
+                        .requestMatchers("/codec/**")
+                        .hasRole(codec.operatorGroup())
                         .anyRequest()
                         .authenticated())
                 .oauth2ResourceServer(oauth -> oauth.jwt(Customizer.withDefaults())

@@ -25,12 +25,18 @@ public class DevStack {
     /**
      * Once the app listens, the Stripe emulator delivers its signed webhooks to it (the events the
      * app handles, as a Stripe endpoint would be configured). The management port's server, which
-     * starts too, carries no API.
+     * starts too, carries no API, nor does a worker-role context.
      */
     @Bean
     ApplicationListener<WebServerInitializedEvent> stripeEmulatorWebhook(ObjectProvider<StripeEmulator> stripe) {
         return event -> {
             if ("management".equals(event.getApplicationContext().getServerNamespace())) {
+                return;
+            }
+            // A worker-role context (no API) must not take the webhooks from the context that serves them.
+            if (!event.getApplicationContext()
+                    .getEnvironment()
+                    .getProperty("figureforge.api-enabled", Boolean.class, true)) {
                 return;
             }
             stripe.ifAvailable(emulator -> emulator.setWebhook(

@@ -10,6 +10,8 @@ import com.figureforge.devstack.oidc.OidcIssuer;
 import com.figureforge.devstack.stripe.StripeEmulator;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionWorkflow.AccountDeletionResult;
+import com.figureforge.workflows.deletion.AccountDeletionWorkflow.DeletionProgress;
+import com.figureforge.workflows.deletion.DeletionStep;
 import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 import java.util.List;
@@ -109,6 +111,12 @@ class AccountDeletionE2ETest {
 
         AccountDeletionResult result = awaitDeletion(user);
         assertThat(result.stripeCustomersClosed()).containsExactly(customerId);
+        // The in-process test server cannot delete executions (no DeleteWorkflowExecution): the step runs,
+        // finds the user's closed executions and says so; WorkflowExecutionEraserTest shows the deleting.
+        assertThat(temporal.newUntypedWorkflowStub(WorkflowIds.accountDeletion(user.id()))
+                        .query("progress", DeletionProgress.class)
+                        .completed())
+                .contains(DeletionStep.DELETE_WORKFLOW_EXECUTIONS);
 
         assertNothingLeft(user.id(), List.of(jobId), imageIds);
         assertThat(stripe.requests()).as("the Stripe customer was deleted").anySatisfy(r -> {

@@ -40,6 +40,16 @@ public interface AccountDeletionActivities {
     CancelBillingOutput cancelBilling(CancelBillingInput input);
 
     /**
+     * Deletes the user's closed workflow executions from Temporal: {@code image-generation/<job>} of every
+     * job of the user (listed before the data is deleted), {@code subscription/<user>} (stopped by
+     * {@link #cancelBilling} before) and earlier runs of {@code account-deletion/<user>}, never the calling
+     * run. Heartbeats per workflow id. A server that cannot delete executions (the Java test server)
+     * answers {@code supported = false}: they then stay until the namespace retention removes them.
+     */
+    @ActivityMethod
+    DeleteWorkflowExecutionsOutput deleteWorkflowExecutions(DeleteWorkflowExecutionsInput input);
+
+    /**
      * Deletes every DynamoDB item of the user but the tombstone: the {@code USER#{id}} partition
      * (profile, quota, in-flight set, idempotency keys) and everything listed under the user in
      * {@code gsi2} (jobs, images, and with the images their gallery entries). Heartbeats per page.
@@ -79,6 +89,14 @@ public interface AccountDeletionActivities {
     record CancelBillingInput(String userId, List<String> stripeCustomerIds) {}
 
     record CancelBillingOutput(List<String> customersClosed) {}
+
+    record DeleteWorkflowExecutionsInput(String userId) {}
+
+    /**
+     * @param deleted runs deleted by this activity, over all its attempts
+     * @param supported false when the Temporal server does not implement DeleteWorkflowExecution
+     */
+    record DeleteWorkflowExecutionsOutput(long deleted, boolean supported) {}
 
     record DeleteItemsInput(String userId) {}
 

@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * One run per user, id {@code account-deletion/<user>} ({@link com.figureforge.workflows.WorkflowIds#accountDeletion}):
  * blocks new work, cancels the user's running generation jobs and waits until they have stopped,
- * cancels billing, deletes every DynamoDB item and S3 object of the user (repeating until a pass finds
- * nothing), deletes the Cognito user, and leaves only a tombstone without personal data. Every step
+ * cancels billing, deletes the user's closed workflow executions from Temporal, deletes every DynamoDB
+ * item and S3 object of the user (repeating until a pass finds nothing), deletes the Cognito user, and leaves only a tombstone without personal data. Every step
  * retries until it succeeds, so a run always finishes; a worker crash resumes at the step it stopped in.
  *
  * <p>Starting it twice is harmless: every step is idempotent. See {@code docs/account-deletion.md}.
@@ -41,6 +41,7 @@ public interface AccountDeletionWorkflow {
      * @param itemsDeleted DynamoDB items deleted, over all passes
      * @param objectsDeleted S3 objects deleted, over all passes
      * @param passes data deletion passes; the last one found nothing (unless {@code passes} reached the cap)
+     * @param executionsDeleted closed workflow executions of the user deleted from Temporal
      */
     record AccountDeletionResult(
             String userId,
@@ -50,7 +51,8 @@ public interface AccountDeletionWorkflow {
             long objectsDeleted,
             int passes,
             LoginDeletion login,
-            Instant deletedAt) {}
+            Instant deletedAt,
+            long executionsDeleted) {}
 
     /**
      * @param step the step running now ({@link DeletionStep#DONE} at the end)

@@ -10,6 +10,8 @@ import com.figureforge.workflows.deletion.AccountDeletionActivities.CancelBillin
 import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteCognitoUserInput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteImagesInput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteItemsInput;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteWorkflowExecutionsInput;
+import com.figureforge.workflows.deletion.AccountDeletionActivities.DeleteWorkflowExecutionsOutput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.FindRunningGenerationsInput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.ListInFlightJobsInput;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.WriteTombstoneInput;
@@ -61,6 +63,9 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
     /** Pause between data deletion passes: long enough for index entries written meanwhile to show. */
     static final Duration PASS_PAUSE = Duration.ofSeconds(10);
 
+    /** Version marker of the step that deletes the user's closed workflow executions. */
+    static final String DELETE_EXECUTIONS_CHANGE = "delete-workflow-executions";
+
     /** Passes stop here even if the last one found something (only a writer ignoring the flag could cause that). */
     static final int MAX_PASSES = 10;
 
@@ -71,6 +76,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
     private long itemsDeleted;
     private long objectsDeleted;
     private int passes;
+    private long executionsDeleted;
 
     @Override
     public AccountDeletionResult delete(AccountDeletionInput input) {
@@ -100,6 +106,13 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
                 .customersClosed();
         done();
 
+        // Added after deletions were recorded: runs from before replay without this step.
+        if (Workflow.getVersion(DELETE_EXECUTIONS_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            begin(DeletionStep.DELETE_WORKFLOW_EXECUTIONS, "Deleting the user's closed workflow executions");
+            deleteWorkflowExecutions(user);
+            done();
+        }
+
         begin(DeletionStep.DELETE_DATA, "Deleting DynamoDB items and S3 objects");
         deleteData(user);
         done();
@@ -122,7 +135,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
         details("Deleted: " + itemsDeleted + " items, " + objectsDeleted + " objects in " + passes + " passes, "
                 + jobsCanceled + " job(s) canceled, login " + login.name().toLowerCase(Locale.ROOT));
         return new AccountDeletionResult(
-                user, jobsCanceled, closed, itemsDeleted, objectsDeleted, passes, login, deletedAt);
+                user, jobsCanceled, closed, itemsDeleted, objectsDeleted, passes, login, deletedAt, executionsDeleted);
     }
 
     @Override
@@ -190,6 +203,20 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
             } catch (CancelExternalWorkflowException ended) {
                 log.info("Generation of job {} was not running any more: {}", request.getKey(), ended.getMessage());
             }
+        }
+    }
+
+    /**
+     * Runs after billing (which stops {@code subscription/<user>}) and before the data (which holds the
+     * job ids). This run's own execution is the one that must outlive its last step: the namespace
+     * retention removes it (docs/account-deletion.md).
+     */
+    private void deleteWorkflowExecutions(String user) {
+        DeleteWorkflowExecutionsOutput output = sweep("Delete closed workflow executions")
+                .deleteWorkflowExecutions(new DeleteWorkflowExecutionsInput(user));
+        executionsDeleted = output.deleted();
+        if (!output.supported()) {
+            details("This Temporal server cannot delete executions: they stay until the namespace retention");
         }
     }
 

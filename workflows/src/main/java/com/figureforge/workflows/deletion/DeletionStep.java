@@ -10,6 +10,8 @@ public enum DeletionStep {
     CANCEL_JOBS,
     /** Cancel the Stripe subscriptions and delete the Stripe customer. */
     CANCEL_BILLING,
+    /** Delete the user's closed workflow executions from Temporal (runs recorded since this step exists). */
+    DELETE_WORKFLOW_EXECUTIONS,
     /** Delete every DynamoDB item and S3 object of the user, in passes until one finds nothing. */
     DELETE_DATA,
     /** Delete the Cognito user. */

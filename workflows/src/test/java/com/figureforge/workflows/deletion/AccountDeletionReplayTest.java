@@ -22,11 +22,21 @@ import org.junit.jupiter.api.Test;
  */
 class AccountDeletionReplayTest {
 
-    private static final String RECORDED = "/histories/account-deletion-with-running-job.json";
+    private static final String RECORDED = "/histories/account-deletion-deleting-executions.json";
 
     @Test
     void recordedHistoryReplaysAgainstCurrentCode() throws Exception {
         RecordedHistories.replayRecorded(RECORDED, AccountDeletionWorkflowImpl.class);
+    }
+
+    /**
+     * Recorded before the step that deletes the user's workflow executions: the version marker keeps
+     * such runs on their old path when a worker replays them.
+     */
+    @Test
+    void deletionRecordedBeforeTheExecutionsStepReplays() throws Exception {
+        RecordedHistories.replayRecorded(
+                "/histories/account-deletion-with-running-job.json", AccountDeletionWorkflowImpl.class);
     }
 
     @Test
@@ -70,6 +80,7 @@ class AccountDeletionReplayTest {
                     .delete(AccountDeletionWorkflowTest.input("cus_123", "alice"));
             assertThat(result.jobsCanceled()).isEqualTo(1);
             assertThat(result.passes()).isEqualTo(3);
+            assertThat(result.executionsDeleted()).isEqualTo(4);
             return env.getWorkflowClient().fetchHistory(workflowId);
         }
     }

@@ -39,6 +39,7 @@ class AccountDeletionWorkflowTest {
             "blockNewWork",
             "listInFlightJobs",
             "cancelBilling",
+            "deleteWorkflowExecutions",
             "deleteItems",
             "deleteImages",
             "deleteCognitoUser",
@@ -85,6 +86,7 @@ class AccountDeletionWorkflowTest {
                         "blockNewWork",
                         "listInFlightJobs",
                         "cancelBilling",
+                        "deleteWorkflowExecutions",
                         "deleteItems",
                         "deleteImages",
                         "deleteItems",
@@ -109,6 +111,7 @@ class AccountDeletionWorkflowTest {
                         DeletionStep.BLOCK_NEW_WORK,
                         DeletionStep.CANCEL_JOBS,
                         DeletionStep.CANCEL_BILLING,
+                        DeletionStep.DELETE_WORKFLOW_EXECUTIONS,
                         DeletionStep.DELETE_DATA,
                         DeletionStep.DELETE_LOGIN,
                         DeletionStep.WRITE_TOMBSTONE);
@@ -218,7 +221,11 @@ class AccountDeletionWorkflowTest {
                 workflow, p -> p.step() == DeletionStep.DELETE_DATA && activities.calls.contains("deleteImages"));
 
         assertThat(progress.completed())
-                .containsExactly(DeletionStep.BLOCK_NEW_WORK, DeletionStep.CANCEL_JOBS, DeletionStep.CANCEL_BILLING);
+                .containsExactly(
+                        DeletionStep.BLOCK_NEW_WORK,
+                        DeletionStep.CANCEL_JOBS,
+                        DeletionStep.CANCEL_BILLING,
+                        DeletionStep.DELETE_WORKFLOW_EXECUTIONS);
         assertThat(progress.itemsDeleted()).isEqualTo(12);
         assertThat(progress.passes()).isEqualTo(1);
         gate.countDown();
@@ -226,6 +233,31 @@ class AccountDeletionWorkflowTest {
                         .getResult(AccountDeletionResult.class)
                         .passes())
                 .isEqualTo(2);
+    }
+
+    @Test
+    void theUsersClosedWorkflowExecutionsAreDeletedWhileTheJobIdsAreStillListed() {
+        AccountDeletionResult result = newWorkflow().delete(input(null, USER));
+
+        assertThat(result.executionsDeleted()).isEqualTo(4);
+        assertThat(activities.closedExecutions.get()).isZero();
+        assertThat(activities.itemsWhenExecutionsDeleted)
+                .as("before any item (the jobs) is deleted")
+                .isEqualTo(12);
+        assertThat(activities.successfulCalls().indexOf("deleteWorkflowExecutions"))
+                .as("after billing stopped the subscription workflow")
+                .isGreaterThan(activities.successfulCalls().indexOf("cancelBilling"));
+    }
+
+    @Test
+    void aServerThatCannotDeleteExecutionsDoesNotStopTheDeletion() {
+        activities.executionDeletionSupported = false;
+
+        AccountDeletionResult result = newWorkflow().delete(input(null, USER));
+
+        assertThat(result.executionsDeleted()).isZero();
+        assertThat(result.deletedAt()).isNotNull();
+        assertNothingLeft();
     }
 
     @Test
@@ -291,6 +323,9 @@ class AccountDeletionWorkflowTest {
         assertThat(activities.objects).hasValue(0);
         assertThat(activities.cognitoUserExists || !activities.poolConfigured).isFalse();
         assertThat(activities.deletedAt).isNotNull();
+        if (activities.executionDeletionSupported) {
+            assertThat(activities.closedExecutions).hasValue(0);
+        }
     }
 
     private void startGeneration(String jobId) {

@@ -46,6 +46,13 @@ class FakeDeletionActivities implements AccountDeletionActivities {
     volatile Instant tombstoneRequestedAt;
     volatile String cognitoUsername;
     volatile Instant deletedAt;
+    /** Closed executions the fake Temporal holds for the user; deleteWorkflowExecutions takes them. */
+    final AtomicLong closedExecutions = new AtomicLong(4);
+    /** False: the server answers as the Java test server does (cannot delete executions). */
+    volatile boolean executionDeletionSupported = true;
+    /** Items and executions left, as deleteWorkflowExecutions found them (must run before the data). */
+    volatile long itemsWhenExecutionsDeleted = -1;
+
     final List<List<String>> billed = new CopyOnWriteArrayList<>();
 
     /** When set, deleteItems deletes this many items, heartbeats, and then dies (once). */
@@ -119,6 +126,16 @@ class FakeDeletionActivities implements AccountDeletionActivities {
         enter("cancelBilling");
         billed.add(input.stripeCustomerIds());
         return new CancelBillingOutput(input.stripeCustomerIds());
+    }
+
+    @Override
+    public DeleteWorkflowExecutionsOutput deleteWorkflowExecutions(DeleteWorkflowExecutionsInput input) {
+        enter("deleteWorkflowExecutions");
+        itemsWhenExecutionsDeleted = items.get();
+        if (!executionDeletionSupported) {
+            return new DeleteWorkflowExecutionsOutput(0, false);
+        }
+        return new DeleteWorkflowExecutionsOutput(closedExecutions.getAndSet(0), true);
     }
 
     @Override

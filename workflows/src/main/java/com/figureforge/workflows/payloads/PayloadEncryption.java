@@ -1,0 +1,22 @@
+package com.figureforge.workflows.payloads;
+
+import io.temporal.common.converter.CodecDataConverter;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
+import java.util.List;
+
+/** The data converter every FigureForge client and worker uses when payload keys are configured. */
+public final class PayloadEncryption {
+
+    private PayloadEncryption() {}
+
+    /**
+     * The default converter (JSON and friends) with {@link EncryptingPayloadCodec} on top. Failure
+     * messages and stack traces are encrypted too (they are moved into the encoded attributes), since an
+     * exception message may quote an input.
+     */
+    public static DataConverter dataConverter(PayloadKeys keys) {
+        return new CodecDataConverter(
+                DefaultDataConverter.newDefaultInstance(), List.of(new EncryptingPayloadCodec(keys)), true);
+    }
+}
