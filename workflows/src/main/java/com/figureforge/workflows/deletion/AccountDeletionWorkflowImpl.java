@@ -2,6 +2,7 @@ package com.figureforge.workflows.deletion;
 
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.RetryPolicies;
+import com.figureforge.workflows.SummarizedTimers;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.BlockNewWorkInput;
@@ -172,7 +173,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
                 return;
             }
             details("Waiting for " + running.size() + " canceled generation job(s) to stop: " + running);
-            Workflow.sleep(wait);
+            SummarizedTimers.sleep(wait, "Cancellation re-check: are the canceled jobs stopped?");
             wait = Duration.ofMillis(Math.min(wait.toMillis() * 2, MAX_SETTLE_CHECK.toMillis()));
         }
     }
@@ -217,7 +218,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
             }
             details("Pass " + passes + " deleted " + items + " items and " + objects + " objects; checking again in "
                     + PASS_PAUSE.toSeconds() + " s");
-            Workflow.sleep(PASS_PAUSE);
+            SummarizedTimers.sleep(PASS_PAUSE, "Next deletion pass");
         }
     }
 

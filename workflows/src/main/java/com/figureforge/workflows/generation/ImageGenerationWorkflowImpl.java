@@ -4,6 +4,7 @@ import com.figureforge.workflows.FailureChain;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.RetryPolicies;
+import com.figureforge.workflows.SummarizedTimers;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.generation.FalActivities.CancelInput;
 import com.figureforge.workflows.generation.FalActivities.CancelOutput;
@@ -166,7 +167,7 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
                 throw ApplicationFailure.newNonRetryableFailure(
                         "fal did not finish within " + deadline, JobErrorCode.TIMEOUT);
             }
-            Workflow.sleep(Duration.ofMillis(Math.min(wait.toMillis(), remaining)));
+            SummarizedTimers.sleep(Duration.ofMillis(Math.min(wait.toMillis(), remaining)), "Next fal status poll");
             wait = Duration.ofMillis(Math.min((long) (wait.toMillis() * POLL_BACKOFF), MAX_POLL.toMillis()));
         }
     }
