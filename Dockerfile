@@ -86,7 +86,7 @@ COPY --chmod=755 <<'EOF' /usr/local/bin/figureforge
 # The image's entrypoint: the application (any role), or with "stand-ins" the local stand-ins.
 set -euo pipefail
 if [ "${1:-}" = "stand-ins" ]; then
-  exec java -cp '/opt/stand-ins/*' com.figureforge.devstack.StandIns
+  exec java -Dlogback.configurationFile=stand-ins-logback.xml -cp '/opt/stand-ins/*' com.figureforge.devstack.StandIns
 fi
 aot=()
 # The AOT cache (JEP 483/514/515) from the training run below; a JVM that cannot use it ignores it.
