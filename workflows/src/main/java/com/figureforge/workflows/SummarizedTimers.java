@@ -9,19 +9,14 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * {@code Workflow.sleep} and {@code Workflow.await(Duration, ...)} with a summary on their timer, which
- * the Web UI shows next to it ("grace period ends", "next fal poll"). The commands are the ones the SDK
- * methods issue (a timer; for await, cancelled when the condition wins), so histories recorded before
- * replay unchanged; a summary is metadata, not part of the command sequence.
+ * {@code Workflow.await(Duration, ...)} with a summary on its timer, which the Web UI shows next to it
+ * ("Grace period ends"). The commands are the ones the SDK method issues (a timer, cancelled when the
+ * condition wins), so histories recorded before replay unchanged; a summary is metadata, not part of
+ * the command sequence.
  */
 public final class SummarizedTimers {
 
     private SummarizedTimers() {}
-
-    /** Like {@code Workflow.sleep(duration)}. */
-    public static void sleep(Duration duration, String summary) {
-        Workflow.newTimer(duration, options(summary)).get();
-    }
 
     /**
      * Like {@code Workflow.await(timeout, unblock)}: true when {@code unblock} became true, false when

@@ -2,7 +2,6 @@ package com.figureforge.workflows.deletion;
 
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.RetryPolicies;
-import com.figureforge.workflows.SummarizedTimers;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.BlockNewWorkInput;
@@ -173,7 +172,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
                 return;
             }
             details("Waiting for " + running.size() + " canceled generation job(s) to stop: " + running);
-            SummarizedTimers.sleep(wait, "Cancellation re-check: are the canceled jobs stopped?");
+            Workflow.sleep(wait);
             wait = Duration.ofMillis(Math.min(wait.toMillis() * 2, MAX_SETTLE_CHECK.toMillis()));
         }
     }
@@ -218,7 +217,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
             }
             details("Pass " + passes + " deleted " + items + " items and " + objects + " objects; checking again in "
                     + PASS_PAUSE.toSeconds() + " s");
-            SummarizedTimers.sleep(PASS_PAUSE, "Next deletion pass");
+            Workflow.sleep(PASS_PAUSE);
         }
     }
 

@@ -4,7 +4,6 @@ import com.figureforge.workflows.FailureChain;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.RetryPolicies;
-import com.figureforge.workflows.SummarizedTimers;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.generation.FalActivities.CancelInput;
 import com.figureforge.workflows.generation.FalActivities.CancelOutput;
@@ -167,7 +166,7 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
                 throw ApplicationFailure.newNonRetryableFailure(
                         "fal did not finish within " + deadline, JobErrorCode.TIMEOUT);
             }
-            SummarizedTimers.sleep(Duration.ofMillis(Math.min(wait.toMillis(), remaining)), "Next fal status poll");
+            Workflow.sleep(Duration.ofMillis(Math.min(wait.toMillis(), remaining)));
             wait = Duration.ofMillis(Math.min((long) (wait.toMillis() * POLL_BACKOFF), MAX_POLL.toMillis()));
         }
     }
