@@ -98,7 +98,7 @@ EOF
 
 # Heap sized from the container's memory limit (not the host's); die on OOM so the orchestrator
 # restarts the container instead of leaving a half-working JVM. Measured RSS after warm-up is
-# 300-400 MB (docs/operations.md): 60 % heap of a 1 GiB limit leaves room for metaspace, threads,
+# 250-300 MB (docs/operations.md; not re-measured in a container): 60 % heap of a 1 GiB limit leaves room for metaspace, threads,
 # code cache and gRPC/Netty direct buffers. Override at run time if needed.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp -Dfile.encoding=UTF-8" \
     LANG=C.UTF-8 \
