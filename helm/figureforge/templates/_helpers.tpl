@@ -67,7 +67,47 @@ app.kubernetes.io/component: {{ .role }}
 {{- end }}
 
 {{- define "figureforge.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Temporal credentials as container env and volumes, for the app and the setup hook. Call with $.
+*/}}
+{{- define "figureforge.temporalCredentialsEnv" -}}
+{{- with .Values.secrets.temporal.apiKey.existingSecret }}
+- name: TEMPORAL_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $.Values.secrets.temporal.apiKey.key }}
+{{- end }}
+{{- end }}
+
+{{- define "figureforge.temporalTlsVolume" -}}
+{{- with .Values.secrets.temporal.mtls.existingSecret }}
+- name: temporal-tls
+  secret:
+    secretName: {{ . }}
+    defaultMode: 0440
+{{- end }}
+{{- end }}
+
+{{/*
+Soft spread over zones and nodes for a role. Call with (dict "root" $ "role" "api").
+*/}}
+{{- define "figureforge.topologySpread" -}}
+{{- range $key := list "topology.kubernetes.io/zone" "kubernetes.io/hostname" }}
+- maxSkew: {{ $.root.Values.topologySpread.maxSkew }}
+  topologyKey: {{ $key }}
+  whenUnsatisfiable: ScheduleAnyway
+  labelSelector:
+    matchLabels:
+      {{- include "figureforge.roleSelectorLabels" $ | nindent 6 }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -79,6 +119,17 @@ One Deployment per role, from the same image. Call with (dict "root" $ "role" "a
 {{- $cfg := index $root.Values $role }}
 {{- /* The api has an API port and a management port; the worker's only port is its management port. */}}
 {{- $managementPort := $cfg.managementPort | default $cfg.port }}
+{{- $isApi := eq $role "api" }}
+{{- $secrets := $root.Values.secrets }}
+{{- $keda := and (not $isApi) $root.Values.worker.keda.enabled }}
+{{- /* The grace period must cover the drain, or Kubernetes kills what the drain waits for. */}}
+{{- if $isApi }}
+{{- if le (int $cfg.terminationGracePeriodSeconds) (add $cfg.preStopSleepSeconds $cfg.shutdownTimeoutSeconds | int) }}
+{{- fail "api.terminationGracePeriodSeconds must exceed api.preStopSleepSeconds + api.shutdownTimeoutSeconds" }}
+{{- end }}
+{{- else if le (int $cfg.terminationGracePeriodSeconds) (int $cfg.drainTimeoutSeconds) }}
+{{- fail "worker.terminationGracePeriodSeconds must exceed worker.drainTimeoutSeconds" }}
+{{- end }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -86,7 +137,7 @@ metadata:
   labels:
     {{- include "figureforge.roleLabels" . | nindent 4 }}
 spec:
-  {{- if not $cfg.autoscaling.enabled }}
+  {{- if not (or $cfg.autoscaling.enabled $keda) }}
   replicas: {{ $cfg.replicas }}
   {{- end }}
   revisionHistoryLimit: 5
@@ -102,6 +153,7 @@ spec:
     metadata:
       annotations:
         checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
+        checksum/application: {{ include (print $root.Template.BasePath "/application-configmap.yaml") $root | sha256sum }}
         {{- if $root.Values.metrics.scrapeAnnotations }}
         prometheus.io/scrape: "true"
         prometheus.io/port: {{ $managementPort | quote }}
@@ -151,28 +203,47 @@ spec:
               value: {{ $cfg.port | quote }}
             - name: MANAGEMENT_PORT
               value: {{ $managementPort | quote }}
+            {{- if $isApi }}
+            - name: SHUTDOWN_TIMEOUT
+              value: {{ printf "%ds" (int $cfg.shutdownTimeoutSeconds) | quote }}
+            {{- else }}
+            - name: WORKER_DRAIN_TIMEOUT
+              value: {{ printf "%ds" (int $cfg.drainTimeoutSeconds) | quote }}
+            {{- end }}
             {{- with $cfg.javaToolOptions }}
             - name: JAVA_TOOL_OPTIONS
               value: {{ . | quote }}
             {{- end }}
-            {{- with $root.Values.secrets.fal.existingSecret }}
+            {{- /* Secrets per role: each gets only the keys it uses. */}}
+            {{- if and (not $isApi) $secrets.fal.existingSecret }}
             - name: FAL_KEY
               valueFrom:
                 secretKeyRef:
-                  name: {{ . }}
-                  key: {{ $root.Values.secrets.fal.key }}
+                  name: {{ $secrets.fal.existingSecret }}
+                  key: {{ $secrets.fal.key }}
             {{- end }}
-            {{- with $root.Values.secrets.stripe.existingSecret }}
+            {{- with $secrets.stripe.existingSecret }}
             - name: STRIPE_SECRET_KEY
               valueFrom:
                 secretKeyRef:
                   name: {{ . }}
-                  key: {{ $root.Values.secrets.stripe.secretKeyKey }}
+                  key: {{ $secrets.stripe.secretKeyKey }}
+            {{- if $isApi }}
             - name: STRIPE_WEBHOOK_SECRET
               valueFrom:
                 secretKeyRef:
                   name: {{ . }}
-                  key: {{ $root.Values.secrets.stripe.webhookSecretKey }}
+                  key: {{ $secrets.stripe.webhookSecretKey }}
+            {{- end }}
+            {{- end }}
+            {{- with (include "figureforge.temporalCredentialsEnv" $root | trim) }}
+            {{- . | nindent 12 }}
+            {{- end }}
+            {{- if $secrets.temporal.mtls.existingSecret }}
+            - name: SPRING_TEMPORAL_CONNECTION_MTLS_CERTCHAINFILE
+              value: /etc/figureforge/temporal-tls/{{ $secrets.temporal.mtls.certKey }}
+            - name: SPRING_TEMPORAL_CONNECTION_MTLS_KEYFILE
+              value: /etc/figureforge/temporal-tls/{{ $secrets.temporal.mtls.keyKey }}
             {{- end }}
             {{- with $root.Values.secrets.payloadEncryption.existingSecret }}
             - name: PAYLOAD_KEY
@@ -210,14 +281,35 @@ spec:
           resources:
             {{- toYaml . | nindent 12 }}
           {{- end }}
+          {{- if and $isApi $cfg.preStopSleepSeconds }}
+          lifecycle:
+            # Endpoints are removed while the pod still serves; only then does SIGTERM arrive.
+            preStop:
+              exec:
+                command: ["sleep", {{ $cfg.preStopSleepSeconds | quote }}]
+          {{- end }}
           volumeMounts:
             # Read-only root file system: Tomcat and the JVM write only here.
             - name: tmp
               mountPath: /tmp
+            - name: application-config
+              mountPath: /etc/figureforge/config
+              readOnly: true
+            {{- if $secrets.temporal.mtls.existingSecret }}
+            - name: temporal-tls
+              mountPath: /etc/figureforge/temporal-tls
+              readOnly: true
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir:
             sizeLimit: 256Mi
+        - name: application-config
+          configMap:
+            name: {{ include "figureforge.fullname" $root }}-application
+        {{- with (include "figureforge.temporalTlsVolume" $root | trim) }}
+        {{- . | nindent 8 }}
+        {{- end }}
       {{- with $cfg.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}
@@ -230,9 +322,12 @@ spec:
       tolerations:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- with $cfg.topologySpreadConstraints }}
+      {{- if $cfg.topologySpreadConstraints }}
       topologySpreadConstraints:
-        {{- toYaml . | nindent 8 }}
+        {{- toYaml $cfg.topologySpreadConstraints | nindent 8 }}
+      {{- else if $root.Values.topologySpread.enabled }}
+      topologySpreadConstraints:
+        {{- include "figureforge.topologySpread" . | nindent 8 }}
       {{- end }}
 {{- end }}
 
@@ -293,4 +388,15 @@ spec:
     matchLabels:
       {{- include "figureforge.roleSelectorLabels" . | nindent 6 }}
 {{- end }}
+{{- end }}
+
+{{/*
+The setup hook's search attributes as "Name:Type" words, sorted.
+*/}}
+{{- define "figureforge.searchAttributeSpecs" -}}
+{{- $specs := list }}
+{{- range $name, $type := .Values.temporalSetup.searchAttributes }}
+{{- $specs = append $specs (printf "%s:%s" $name $type) }}
+{{- end }}
+{{- join " " $specs }}
 {{- end }}

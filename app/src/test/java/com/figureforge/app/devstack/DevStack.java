@@ -3,7 +3,6 @@ package com.figureforge.app.devstack;
 import com.figureforge.devstack.stripe.StripeEmulator;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.billing.StripeEventTypes;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.spring.boot.TemporalOptionsCustomizer;
 import io.temporal.testing.TestEnvironmentOptions;
 import java.net.URI;
@@ -49,12 +48,11 @@ public class DevStack {
     @Bean
     TemporalOptionsCustomizer<TestEnvironmentOptions.Builder> localTemporalServer(Environment env) {
         boolean skipTime = env.getProperty("figureforge.devstack.temporal-time-skipping", Boolean.class, false);
-        return builder -> builder.setUseTimeskipping(skipTime)
-                .registerSearchAttribute(
-                        FigureForgeSearchAttributes.USER_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-                .registerSearchAttribute(
-                        FigureForgeSearchAttributes.JOB_STATUS.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-                .registerSearchAttribute(
-                        FigureForgeSearchAttributes.PLAN.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        return builder -> {
+            builder.setUseTimeskipping(skipTime);
+            FigureForgeSearchAttributes.ALL.forEach(
+                    attribute -> builder.registerSearchAttribute(attribute.getName(), attribute.getValueType()));
+            return builder;
+        };
     }
 }

@@ -1,6 +1,7 @@
 package com.figureforge.devstack.fal;
 
 import com.figureforge.devstack.http.LoopbackHttpServer;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,8 +106,17 @@ public final class FalEmulator implements AutoCloseable {
 
     /** Starts with the time each request spends queued and then running. */
     public static FalEmulator start(int port, Duration queueTime, Duration runTime) {
-        LoopbackHttpServer server =
-                LoopbackHttpServer.bind("fal.ai queue emulator", port, FalAnswers.detail("Internal Server Error"));
+        return start(InetAddress.getLoopbackAddress(), port, queueTime, runTime);
+    }
+
+    /** Starts on another interface (the stand-ins container), with the default latency. */
+    public static FalEmulator start(InetAddress host, int port) {
+        return start(host, port, DEFAULT_QUEUE_TIME, DEFAULT_RUN_TIME);
+    }
+
+    private static FalEmulator start(InetAddress host, int port, Duration queueTime, Duration runTime) {
+        LoopbackHttpServer server = LoopbackHttpServer.bind(
+                "fal.ai queue emulator", host, port, FalAnswers.detail("Internal Server Error"));
         FalEmulator emulator = new FalEmulator(server, new FalFaults(queueTime, runTime));
         server.start(emulator.api::route);
         return emulator;

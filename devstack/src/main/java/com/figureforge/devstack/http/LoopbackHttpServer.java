@@ -47,8 +47,16 @@ public final class LoopbackHttpServer implements AutoCloseable {
      * handler that throws gets {@code internalError} sent as a JSON 500.
      */
     public static LoopbackHttpServer bind(String name, int port, JsonNode internalError) {
+        return bind(name, InetAddress.getLoopbackAddress(), port, internalError);
+    }
+
+    /**
+     * Binds to another interface: only the stand-ins container ({@code StandIns}) does this, to be
+     * reachable from the other containers of its private network.
+     */
+    public static LoopbackHttpServer bind(String name, InetAddress host, int port, JsonNode internalError) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
             return new LoopbackHttpServer(name, server, Executors.newVirtualThreadPerTaskExecutor(), internalError);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the " + name + " on port " + port, e);

@@ -61,6 +61,18 @@ public final class OidcIssuer implements AutoCloseable {
 
     /** Starts on {@code localhost:port}; 0 picks a free port. The local run uses 9090. */
     public static OidcIssuer start(int port) {
+        try {
+            return start(InetAddress.getByName("localhost"), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("localhost does not resolve", e);
+        }
+    }
+
+    /**
+     * Starts on another interface (the stand-ins container). {@link #issuerUri()} still names
+     * localhost: tokens minted from the host through a published port carry that issuer.
+     */
+    public static OidcIssuer start(InetAddress host, int port) {
         OAuth2TokenProvider tokens = new OAuth2TokenProvider();
         UserInfoEndpoint userInfo = new UserInfoEndpoint(tokens);
         OAuth2Config config = new OAuth2Config(
@@ -72,11 +84,7 @@ public final class OidcIssuer implements AutoCloseable {
                 Set.of(new TokenEndpointCallback(ISSUER_ID, DEFAULT_TOKEN_TTL, userInfo)));
         // Extra routes come before the server's own, so this userinfo replaces its token-echoing one.
         MockOAuth2Server server = new MockOAuth2Server(config, userInfo);
-        try {
-            server.start(InetAddress.getByName("localhost"), port);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("localhost does not resolve", e);
-        }
+        server.start(host, port);
         OidcIssuer issuer = new OidcIssuer(server, userInfo, server.baseUrl().port());
         log.info("OIDC issuer (Cognito stand-in) at {}", issuer.issuerUri());
         return issuer;

@@ -3,6 +3,7 @@ package com.figureforge.devstack.stripe;
 import com.figureforge.devstack.http.LoopbackHttpServer;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -130,8 +131,13 @@ public final class StripeEmulator implements AutoCloseable {
 
     /** Starts on the given loopback port (0 = a free one), with no webhook endpoint yet. */
     public static StripeEmulator start(int port) {
+        return start(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** Starts on another interface (the stand-ins container), with no webhook endpoint yet. */
+    public static StripeEmulator start(InetAddress host, int port) {
         LoopbackHttpServer server = LoopbackHttpServer.bind(
-                "Stripe emulator", port, StripeObjects.error("api_error", null, "Internal emulator error", null));
+                "Stripe emulator", host, port, StripeObjects.error("api_error", null, "Internal emulator error", null));
         StripeEmulator emulator = new StripeEmulator(server);
         server.start(emulator::handle);
         return emulator;

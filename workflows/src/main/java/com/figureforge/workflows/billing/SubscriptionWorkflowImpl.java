@@ -1,6 +1,7 @@
 package com.figureforge.workflows.billing;
 
 import com.figureforge.workflows.FailureChain;
+import com.figureforge.workflows.SummarizedTimers;
 import com.figureforge.workflows.billing.SubscriptionActivities.ApplyPlanInput;
 import com.figureforge.workflows.billing.SubscriptionActivities.ApplyPlanOutput;
 import com.figureforge.workflows.billing.SubscriptionActivities.ChangePriceInput;
@@ -145,7 +146,8 @@ public class SubscriptionWorkflowImpl implements SubscriptionWorkflow {
         if (!wait.isPositive()) {
             return false;
         }
-        return Workflow.await(wait, () -> !queue.isEmpty() || !changes.isEmpty());
+        return SummarizedTimers.await(
+                wait, SubscriptionOperatorView.nextCheck(state), () -> !queue.isEmpty() || !changes.isEmpty());
     }
 
     private void handle(StripeEventSignal event) {

@@ -6,7 +6,6 @@ import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.RecordedHistories;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -54,10 +53,8 @@ class SubscriptionReplayTest {
 
     private static WorkflowExecutionHistory runUpdatesAndFetchHistory() {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-            env.registerSearchAttribute(
-                    FigureForgeSearchAttributes.USER_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-            env.registerSearchAttribute(
-                    FigureForgeSearchAttributes.PLAN.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+            FigureForgeSearchAttributes.ALL.forEach(
+                    attribute -> env.registerSearchAttribute(attribute.getName(), attribute.getValueType()));
             FakeBilling billing = new FakeBilling();
             env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(SubscriptionWorkflowImpl.class);
             env.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(billing);
@@ -86,10 +83,8 @@ class SubscriptionReplayTest {
 
     private static WorkflowExecutionHistory runAndFetchHistory() {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-            env.registerSearchAttribute(
-                    FigureForgeSearchAttributes.USER_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-            env.registerSearchAttribute(
-                    FigureForgeSearchAttributes.PLAN.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+            FigureForgeSearchAttributes.ALL.forEach(
+                    attribute -> env.registerSearchAttribute(attribute.getName(), attribute.getValueType()));
             FakeBilling billing = new FakeBilling();
             env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(SubscriptionWorkflowImpl.class);
             env.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(billing);

@@ -9,7 +9,6 @@ import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.billing.SubscriptionActivities.ApplyPlanInput;
 import com.figureforge.workflows.billing.SubscriptionActivities.CancelDuplicateInput;
 import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.time.Duration;
@@ -39,10 +38,8 @@ class SubscriptionUpdatesTest {
     @BeforeEach
     void startEnvironment() {
         env = TestWorkflowEnvironment.newInstance();
-        env.registerSearchAttribute(
-                FigureForgeSearchAttributes.USER_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-        env.registerSearchAttribute(
-                FigureForgeSearchAttributes.PLAN.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        FigureForgeSearchAttributes.ALL.forEach(
+                attribute -> env.registerSearchAttribute(attribute.getName(), attribute.getValueType()));
         billing = new FakeBilling();
         env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(SubscriptionWorkflowImpl.class);
         env.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(billing);
@@ -155,7 +152,8 @@ class SubscriptionUpdatesTest {
         // Versioned: a history from before this change replays without the cancel.
         var history = client.fetchHistory(WorkflowIds.subscription(USER)).getEvents();
         assertThat(history)
-                .filteredOn(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED)
+                .filteredOn(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED
+                        && e.getMarkerRecordedEventAttributes().toString().contains("heal-duplicate-subscriptions"))
                 .hasSize(1);
 
         // Later events find one live subscription: nothing more is canceled.

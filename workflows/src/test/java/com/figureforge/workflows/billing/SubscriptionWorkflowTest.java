@@ -17,7 +17,6 @@ import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.billing.SubscriptionActivities.ApplyPlanInput;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.failure.ApplicationFailure;
@@ -54,10 +53,8 @@ class SubscriptionWorkflowTest {
     @BeforeEach
     void startEnvironment() {
         env = TestWorkflowEnvironment.newInstance();
-        env.registerSearchAttribute(
-                FigureForgeSearchAttributes.USER_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-        env.registerSearchAttribute(
-                FigureForgeSearchAttributes.PLAN.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        FigureForgeSearchAttributes.ALL.forEach(
+                attribute -> env.registerSearchAttribute(attribute.getName(), attribute.getValueType()));
         billing = new FakeBilling();
         env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(SubscriptionWorkflowImpl.class);
         env.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(billing);
