@@ -124,7 +124,7 @@ class FalEmulatorEventsTest {
         assertThat(body.get("request_id").asString()).isEqualTo(requestId);
         assertThat(body.get("status").asString()).isEqualTo("OK");
         assertThat(body.path("payload").path("images")).hasSize(1);
-        assertThat(fal.webhookDeliveries())
+        assertThat(recordedDeliveries(1))
                 .singleElement()
                 .satisfies(d -> assertThat(d.httpStatus()).isEqualTo(200));
     }
@@ -155,7 +155,7 @@ class FalEmulatorEventsTest {
         assertThat(JSON.readTree(second.body()).get("status").asString()).isEqualTo("ERROR");
         assertThat(JSON.readTree(second.body()).get("error").asString()).contains("Runner failed");
         assertThat(verifies(second)).isTrue();
-        assertThat(fal.webhookDeliveries())
+        assertThat(recordedDeliveries(2))
                 .extracting(FalEmulator.WebhookDelivery::httpStatus)
                 .containsExactly(500, 200);
     }
@@ -170,6 +170,16 @@ class FalEmulatorEventsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(422);
         assertThat(fal.submissionCount()).isZero();
+    }
+
+    // The emulator records a delivery once our receiver has answered it, a moment after the receiver has
+    // handed the body to the test: wait for the record instead of racing it.
+    private static List<FalEmulator.WebhookDelivery> recordedDeliveries(int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (fal.webhookDeliveries().size() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return fal.webhookDeliveries();
     }
 
     private static boolean verifies(Delivery delivery) throws Exception {
