@@ -64,6 +64,13 @@ class WorkerDrain implements SmartLifecycle {
         return running;
     }
 
+    // A shut-down WorkerFactory cannot start again, so a context pause (Spring 7 pauses cached test
+    // contexts on a switch) must not drain it: only a real close does.
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
     @Override
     public int getPhase() {
         return Integer.MAX_VALUE;
