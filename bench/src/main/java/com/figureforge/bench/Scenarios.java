@@ -1,6 +1,7 @@
 package com.figureforge.bench;
 
 import com.figureforge.adapters.data.ImageRecord;
+import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.JobRecord;
 import com.figureforge.adapters.data.JobRepository;
@@ -106,19 +107,28 @@ final class Scenarios {
             List<WriteRequest> batch = new ArrayList<>();
             for (int i = next.getAndIncrement(); i < to; i = next.getAndIncrement()) {
                 String id = "img_" + run + "_" + i;
+                String job = "job_" + run + "_" + i;
+                // The app's key layout, already published: the steady state of a gallery, where every
+                // public image has its public copy (no copy on first read).
+                String key = "images/" + owner + "/" + job + "/0.png";
+                String thumbnailKey = "images/" + owner + "/" + job + "/0-thumb.jpg";
                 batch.add(put(new ImageRecord(
                         id,
-                        "job_" + run + "_" + i,
+                        job,
                         owner,
-                        "images/" + owner + "/" + id + ".png",
-                        "images/" + owner + "/" + id + "_thumb.jpg",
+                        key,
+                        thumbnailKey,
                         768,
                         1024,
                         "image/png",
                         i,
                         "benchmark figure",
                         "public",
-                        newest.minusMillis(i))));
+                        newest.minusMillis(i),
+                        S3ImageStore.publicKeyOf(key),
+                        S3ImageStore.publicKeyOf(thumbnailKey),
+                        null,
+                        0)));
                 if (batch.size() == 25) {
                     write(batch);
                     batch.clear();

@@ -5,6 +5,8 @@ import com.figureforge.adapters.data.ImageRecord;
 import com.figureforge.adapters.data.ImageStates;
 import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.app.config.FigureForgeProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,6 +16,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ImageLinks {
+
+    private static final Logger log = LoggerFactory.getLogger(ImageLinks.class);
 
     private final S3ImageStore store;
     private final FigureForgeProperties properties;
@@ -44,14 +48,22 @@ public class ImageLinks {
     }
 
     /**
-     * The public view of a gallery image: links to its public copy. An image listed before public copies
+     * The public view of a gallery image, or null when it has no public copy and none can be made: links to
+     * its public copy. An image listed before public copies
      * existed gets its copy now, once (one CopyObject per object and one UpdateItem), so old public images
      * never fall back to a link that names their owner.
      */
     ImageView publicView(ImageRecord image) {
         ImageRecord copied = image;
         if (image.publicKey() == null || image.publicThumbnailKey() == null) {
-            copied = publicCopies.publish(image);
+            try {
+                copied = publicCopies.publish(image);
+            } catch (RuntimeException e) {
+                // An object that is missing or stored under an unexpected key: the page goes on without
+                // this image rather than failing for everyone or linking a key that names the owner.
+                log.warn("gallery image {} left out: no public copy ({})", image.imageId(), e.toString());
+                return null;
+            }
             states.recordPublicCopy(image.imageId(), copied.publicKey(), copied.publicThumbnailKey());
         }
         return view(copied, publicUrls.url(copied.publicKey()), publicUrls.url(copied.publicThumbnailKey()));

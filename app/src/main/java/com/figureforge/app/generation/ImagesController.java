@@ -23,6 +23,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.springframework.http.CacheControl;
@@ -193,7 +194,9 @@ class ImagesController {
     private ImagePageView page(Supplier<Page<ImageRecord>> query, Function<ImageRecord, ImageView> view) {
         try {
             var page = query.get();
-            return new ImagePageView(page.items().stream().map(view).toList(), page.nextCursor());
+            // A null view is an image the page leaves out (see ImageLinks.publicView).
+            return new ImagePageView(
+                    page.items().stream().map(view).filter(Objects::nonNull).toList(), page.nextCursor());
         } catch (InvalidCursorException e) {
             throw RequestShapes.invalidCursor();
         }

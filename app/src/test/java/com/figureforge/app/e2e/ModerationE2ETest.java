@@ -119,6 +119,29 @@ class ModerationE2ETest {
     }
 
     @Test
+    void aGalleryImageWhoseObjectsAreGoneIsLeftOutAndThePageStillAnswers() {
+        var owner = e2e.newUser("free");
+        String kept = storedImage(owner, "public").get("id").asString();
+        JsonNode broken = storedImage(owner, "public");
+        String brokenId = broken.get("id").asString();
+        // No public copy recorded and the private objects gone: nothing to copy from.
+        String table = properties.aws().dynamodb().table();
+        dynamo.updateItem(b -> b.tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS("IMG#" + brokenId), "sk", AttributeValue.fromS("IMG")))
+                .updateExpression("REMOVE publicKey, publicThumbnailKey"));
+        var record = images.find(brokenId).orElseThrow();
+        s3.deleteObjects(b ->
+                b.bucket(bucket()).delete(d -> d.objects(o -> o.key(record.key()), o -> o.key(record.thumbnailKey()))));
+
+        var page = api.get("/api/images/gallery/?limit=100", null);
+
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        assertThat(galleryItem(page.json(), brokenId)).isEmpty();
+        assertThat(galleryItem(page.json(), kept)).isPresent();
+        assertThat(page.body()).doesNotContain(owner.id());
+    }
+
+    @Test
     void theOwnerMakesAnImagePublicAndPrivateAndTheGalleryFollowsAtOnce() {
         var owner = e2e.newUser("free");
         var other = e2e.newUser("free");
