@@ -1,10 +1,10 @@
 package com.figureforge.bench;
 
 import com.figureforge.adapters.data.ImageRecord;
-import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.JobRecord;
 import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.storage.S3ImageStore;
 import com.figureforge.devstack.fal.FalEmulator;
 import java.time.Duration;
 import java.time.Instant;
