@@ -6,6 +6,7 @@ import com.figureforge.app.moderation.ModerationProperties;
 import com.figureforge.app.payloads.CodecServerProperties;
 import com.figureforge.app.web.ErrorCode;
 import com.figureforge.app.web.Problems;
+import com.figureforge.app.webclient.WebClientConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -26,7 +27,7 @@ import org.springframework.security.oauth2.server.resource.web.access.BearerToke
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * Stateless bearer-token security. Public: the gallery, the plans, Stripe's webhook (it carries its
+ * Stateless bearer-token security. Public: the web client's files, the gallery, the plans, Stripe's webhook (it carries its
  * own signature), the probes, the management port's actuator and the API docs. Everything else
  * under /api needs a Cognito access token; /api/moderation also membership of the moderator group. 401 and 403 answer in problem JSON, with the standard
  * WWW-Authenticate header.
@@ -59,6 +60,9 @@ class SecurityConfiguration {
                         .requestMatchers("/v3/api-docs/**", "/v3/api-docs", "/swagger-ui/**", "/swagger-ui.html")
                         .permitAll()
                         .requestMatchers("/error")
+                        .permitAll()
+                        // The web client's page, scripts, styles and configuration; it calls the API with a token.
+                        .requestMatchers(HttpMethod.GET, WebClientConfiguration.PATHS)
                         .permitAll()
                         // The review queue: the moderator group only ("cognito:groups", mapped to ROLE_*).
                         .requestMatchers("/api/moderation", "/api/moderation/**")

@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * <username>@example.test} unless {@link #setEmail} or the token form's {@code -d email=...} set
  * another. The access tokens themselves never carry an email.
  *
+ * <p>For browsers (the web client) it offers the authorization code flow with PKCE at {@link
+ * #authorizationEndpoint()}: an interactive login page that takes any user name, then the code exchange
+ * at the token endpoint (CORS allowed), which mints the same Cognito-shaped access token for that user.
+ *
  * <p>The issuer takes its name from the host the client used: call it as {@code localhost} (as
  * {@link #issuerUri()} does), not {@code 127.0.0.1}, or the {@code iss} claim will not match.
  */
@@ -75,15 +79,18 @@ public final class OidcIssuer implements AutoCloseable {
     public static OidcIssuer start(InetAddress host, int port) {
         OAuth2TokenProvider tokens = new OAuth2TokenProvider();
         UserInfoEndpoint userInfo = new UserInfoEndpoint(tokens);
+        InteractiveSignIns signIns = new InteractiveSignIns();
+        // Interactive login: the authorize endpoint shows a page that takes any user name (the web client).
         OAuth2Config config = new OAuth2Config(
-                false,
+                true,
                 null,
                 null,
                 false,
                 tokens,
-                Set.of(new TokenEndpointCallback(ISSUER_ID, DEFAULT_TOKEN_TTL, userInfo)));
-        // Extra routes come before the server's own, so this userinfo replaces its token-echoing one.
-        MockOAuth2Server server = new MockOAuth2Server(config, userInfo);
+                Set.of(new TokenEndpointCallback(ISSUER_ID, DEFAULT_TOKEN_TTL, userInfo, signIns)));
+        // Extra routes come before the server's own, so this userinfo replaces its token-echoing one; the
+        // sign-in watcher sees every request first and handles none.
+        MockOAuth2Server server = new MockOAuth2Server(config, signIns, userInfo);
         server.start(host, port);
         OidcIssuer issuer = new OidcIssuer(server, userInfo, server.baseUrl().port());
         log.info("OIDC issuer (Cognito stand-in) at {}", issuer.issuerUri());
@@ -97,6 +104,11 @@ public final class OidcIssuer implements AutoCloseable {
 
     public String jwksUri() {
         return issuerUri() + "/jwks";
+    }
+
+    /** The authorization endpoint of the code flow (with PKCE); its login page takes any user name. */
+    public String authorizationEndpoint() {
+        return issuerUri() + "/authorize";
     }
 
     public String tokenEndpoint() {

@@ -1,5 +1,6 @@
 package com.figureforge.devstack.oidc;
 
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import java.time.Duration;
@@ -15,10 +16,15 @@ import no.nav.security.mock.oauth2.token.OAuth2TokenCallback;
  * email in the issuer's directory (as if changed in Cognito before this sign-in): the userinfo
  * endpoint serves it, the token does not carry it, as Cognito access tokens carry no email.
  *
+ * <p>For the authorization code flow (the web client's sign-in on the interactive login page) the
+ * server makes the typed name the subject; {@link InteractiveSignIns} tells this callback that name, so
+ * the {@code username} claim is there as in Cognito.
+ *
  * <p>Nimbus parses the form into a {@link TokenRequest}; fields that are not part of the OAuth grant
  * end up in {@link TokenRequest#getCustomParameters()}.
  */
-record TokenEndpointCallback(String issuerId, Duration ttl, UserInfoEndpoint directory) implements OAuth2TokenCallback {
+record TokenEndpointCallback(String issuerId, Duration ttl, UserInfoEndpoint directory, InteractiveSignIns signIns)
+        implements OAuth2TokenCallback {
 
     @Override
     public String subject(TokenRequest tokenRequest) {
@@ -42,6 +48,9 @@ record TokenEndpointCallback(String issuerId, Duration ttl, UserInfoEndpoint dir
         String scope =
                 tokenRequest.getScope() == null ? null : tokenRequest.getScope().toString();
         String username = username(tokenRequest);
+        if (username == null) {
+            username = signedIn(tokenRequest);
+        }
         String email = parameter(tokenRequest, "email");
         if (username != null && email != null && !email.isBlank()) {
             directory.setEmail(username, email.strip());
@@ -57,6 +66,18 @@ record TokenEndpointCallback(String issuerId, Duration ttl, UserInfoEndpoint dir
     private static String username(TokenRequest tokenRequest) {
         String username = parameter(tokenRequest, "username");
         return username == null || username.isBlank() ? null : username.strip();
+    }
+
+    /**
+     * The user who signed in on the login page, for an authorization code exchanged with PKCE (the web
+     * client's sign-in); null for other grants. Asked for the ID token and then the access token.
+     */
+    private String signedIn(TokenRequest tokenRequest) {
+        if (tokenRequest.getAuthorizationGrant() instanceof AuthorizationCodeGrant code
+                && code.getCodeVerifier() != null) {
+            return signIns.usernameFor(code.getCodeVerifier().getValue());
+        }
+        return null;
     }
 
     private static List<String> groups(TokenRequest tokenRequest) {

@@ -213,6 +213,76 @@ class OidcIssuerTest {
         assertThat(issuer.userInfoCalls()).isEqualTo(before + 2);
     }
 
+    @Test
+    void theWebClientsSignInCodeFlowWithPkceGivesACognitoShapedAccessTokenForTheNameTyped() throws Exception {
+        String verifier = "web-client-verifier-" + "x".repeat(40);
+        String challenge = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        String redirect = "http://localhost:8080/";
+        String authorize = issuer.authorizationEndpoint() + "?response_type=code&client_id=figureforge-local"
+                + "&redirect_uri=" + java.net.URLEncoder.encode(redirect, StandardCharsets.UTF_8)
+                + "&scope=openid%20email%20profile&state=s-1&code_challenge=" + challenge
+                + "&code_challenge_method=S256";
+
+        HttpResponse<String> page = HTTP.send(
+                HttpRequest.newBuilder(URI.create(authorize)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("name=\"username\"");
+
+        HttpResponse<String> login = HTTP.send(
+                HttpRequest.newBuilder(URI.create(authorize))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("username=carol&claims="))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).isEqualTo(302);
+        URI back = URI.create(login.headers().firstValue("Location").orElseThrow());
+        assertThat(back.toString()).startsWith(redirect).contains("state=s-1");
+        String code = back.getQuery().replaceAll(".*code=([^&]+).*", "$1");
+
+        String exchange = "grant_type=authorization_code&client_id=figureforge-local&code=" + code + "&redirect_uri="
+                + java.net.URLEncoder.encode(redirect, StandardCharsets.UTF_8) + "&code_verifier=";
+        HttpResponse<String> wrongVerifier = HTTP.send(
+                tokenRequest(exchange + "x".repeat(60), "http://localhost:8080"), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongVerifier.statusCode()).as(wrongVerifier.body()).isEqualTo(400);
+
+        // The failed exchange spent the code: sign in again, then exchange with the right verifier.
+        login = HTTP.send(
+                HttpRequest.newBuilder(URI.create(authorize))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("username=carol&claims="))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        code = URI.create(login.headers().firstValue("Location").orElseThrow())
+                .getQuery()
+                .replaceAll(".*code=([^&]+).*", "$1");
+        exchange = exchange.replaceAll("code=[^&]+", "code=" + code);
+        HttpResponse<String> tokens = HTTP.send(
+                tokenRequest(exchange + verifier, "http://localhost:8080"), HttpResponse.BodyHandlers.ofString());
+        assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
+        // The browser reads the answer across origins (the app and the issuer are different origins).
+        assertThat(tokens.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:8080");
+        JsonNode response = JSON.readTree(tokens.body());
+        assertThat(response.get("refresh_token").asString()).isNotBlank();
+        JsonNode claims = payload(response.get("access_token").asString());
+        assertThat(claims.get("sub").asString()).isEqualTo("carol");
+        assertThat(claims.get("username").asString()).isEqualTo("carol");
+        assertThat(claims.get("token_use").asString()).isEqualTo("access");
+        assertThat(claims.get("client_id").asString()).isEqualTo("figureforge-local");
+        assertThat(claims.has("aud")).isFalse();
+        assertThat(claims.get("auth_time").asLong()).isGreaterThan(Instant.now().getEpochSecond() - 60);
+    }
+
+    private static HttpRequest tokenRequest(String form, String origin) {
+        return HttpRequest.newBuilder(URI.create(issuer.tokenEndpoint()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", origin)
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build();
+    }
+
     private static JsonNode userInfo(String token) throws Exception {
         HttpResponse<String> response = userInfoCall(token);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
