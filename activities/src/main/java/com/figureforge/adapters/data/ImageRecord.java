@@ -115,6 +115,16 @@ public record ImageRecord(
 
     /** This image with another visibility and public copy ({@code null} keys for none). */
     public ImageRecord withVisibility(String visibility, String publicKey, String publicThumbnailKey) {
+        return copy(visibility, publicKey, publicThumbnailKey, moderation, reportCount);
+    }
+
+    /** This image after a review restored it: no reports, not held, with the public copy given. */
+    public ImageRecord reviewed(String publicKey, String publicThumbnailKey) {
+        return copy(visibility, publicKey, publicThumbnailKey, null, 0);
+    }
+
+    private ImageRecord copy(
+            String visibility, String publicKey, String publicThumbnailKey, String moderation, int reportCount) {
         return new ImageRecord(
                 imageId,
                 jobId,
@@ -132,26 +142,5 @@ public record ImageRecord(
                 publicThumbnailKey,
                 moderation,
                 reportCount);
-    }
-
-    /** This image after a review restored it: no reports, not held, with the public copy given. */
-    public ImageRecord reviewed(String publicKey, String publicThumbnailKey) {
-        return new ImageRecord(
-                imageId,
-                jobId,
-                userId,
-                key,
-                thumbnailKey,
-                width,
-                height,
-                contentType,
-                seed,
-                prompt,
-                visibility,
-                createdAt,
-                publicKey,
-                publicThumbnailKey,
-                null,
-                0);
     }
 }

@@ -7,7 +7,6 @@ import static com.figureforge.adapters.data.Items.time;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +130,7 @@ public class UserRepository {
      * @return the updated user, or empty if there is no such user
      */
     public Optional<UserRecord> updateProfile(String id, String displayName, String defaultVisibility) {
-        Update update = new Update();
+        UpdateClauses update = new UpdateClauses();
         if (displayName != null) {
             update.set(DISPLAY_NAME, s(displayName));
         }
@@ -163,7 +162,7 @@ public class UserRepository {
      * @return the updated user, or empty if there is no such user
      */
     public Optional<UserRecord> updatePlan(String id, PlanUpdate change) {
-        Update update = new Update();
+        UpdateClauses update = new UpdateClauses();
         update.set(PLAN, s(change.plan()));
         update.set(SUBSCRIPTION_STATUS, s(change.subscriptionStatus()));
         update.setOrRemove(PERIOD_START, change.periodStart() == null ? null : time(change.periodStart()));
@@ -181,12 +180,12 @@ public class UserRepository {
      * @return the updated user, or empty if there is no such user
      */
     public Optional<UserRecord> linkStripeCustomer(String id, String customerId) {
-        Update update = new Update();
+        UpdateClauses update = new UpdateClauses();
         linkCustomer(update, id, customerId);
         return apply(id, update);
     }
 
-    private static void linkCustomer(Update update, String id, String customerId) {
+    private static void linkCustomer(UpdateClauses update, String id, String customerId) {
         update.set(STRIPE_CUSTOMER_ID, s(customerId));
         update.set(FigureForgeTable.GSI1_PK, s(Keys.stripeCustomer(customerId)));
         update.set(FigureForgeTable.GSI1_SK, s(Keys.user(id)));
@@ -329,7 +328,7 @@ public class UserRepository {
         return new AccountTombstone(id, Items.time(item, REQUESTED_AT), Items.time(item, DELETED_AT));
     }
 
-    private Optional<UserRecord> apply(String id, Update update) {
+    private Optional<UserRecord> apply(String id, UpdateClauses update) {
         update.set(UPDATED_AT, time(now()));
         update.names.put("#pk", FigureForgeTable.PK);
         try {
@@ -369,36 +368,5 @@ public class UserRepository {
                 Items.time(item, UPDATED_AT),
                 Items.bool(item, DELETING),
                 emailSignInAt(item));
-    }
-
-    /** SET/REMOVE clauses with one placeholder per attribute. */
-    private static final class Update {
-        final Map<String, String> names = new HashMap<>();
-        final Map<String, AttributeValue> values = new HashMap<>();
-        final List<String> sets = new ArrayList<>();
-        final List<String> removes = new ArrayList<>();
-
-        void set(String attribute, AttributeValue value) {
-            String n = "#a" + names.size();
-            String v = ":v" + values.size();
-            names.put(n, attribute);
-            values.put(v, value);
-            sets.add(n + " = " + v);
-        }
-
-        void setOrRemove(String attribute, AttributeValue value) {
-            if (value != null) {
-                set(attribute, value);
-            } else {
-                String n = "#a" + names.size();
-                names.put(n, attribute);
-                removes.add(n);
-            }
-        }
-
-        String expression() {
-            String expression = "SET " + String.join(", ", sets);
-            return removes.isEmpty() ? expression : expression + " REMOVE " + String.join(", ", removes);
-        }
     }
 }
