@@ -31,16 +31,30 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class Benchmark {
 
-    /** The container's settings (Dockerfile) inside the chart's 1 GiB memory limit. */
+    /** The container's settings (Dockerfile's JAVA_TOOL_OPTIONS) inside the chart's 1 GiB memory limit. */
     static final List<String> JVM_OPTIONS = List.of(
             "-XX:MaxRAM=1g",
-            "-XX:MaxRAMPercentage=75.0",
+            "-XX:MaxRAMPercentage=60.0",
             "-XX:InitialRAMPercentage=25.0",
+            "-XX:MaxDirectMemorySize=128m",
             "-XX:+UseG1GC",
             "-XX:+ExitOnOutOfMemoryError");
 
     private static final String TABLE = "figureforge";
     private static final String BUCKET = "figureforge-images";
+
+    /**
+     * The measured process's options: the container's, plus {@code -Dbench.jvm="..."} (space separated)
+     * for a profiling run, e.g. {@code -XX:StartFlightRecording=filename=ff.jfr,settings=profile}.
+     */
+    private static List<String> measuredJvmOptions() {
+        List<String> options = new ArrayList<>(JVM_OPTIONS);
+        String extra = System.getProperty("bench.jvm", "").strip();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
+        }
+        return options;
+    }
 
     public static void main(String[] args) {
         try {
@@ -68,7 +82,7 @@ public final class Benchmark {
             Map<String, String> properties = appProperties(servers, temporal, settings);
             Map<String, Object> startUp = new LinkedHashMap<>();
             try (FigureForgeProcess app =
-                    FigureForgeProcess.start(jar, JVM_OPTIONS, properties, work.resolve("figureforge.log"))) {
+                    FigureForgeProcess.start(jar, measuredJvmOptions(), properties, work.resolve("figureforge.log"))) {
                 startUp.put("fat_jar_s", seconds(app.startUp()));
                 DynamoDbClient dynamo = DynamoDbClient.builder()
                         .endpointOverride(servers.dynamo().endpoint())
@@ -170,10 +184,15 @@ public final class Benchmark {
             properties.put("figureforge.rate-limits.policies." + policy + ".windows[0].per", "1m");
         }
         properties.put("logging.level.root", "WARN");
-        // -Dbench.ff.<property>=<value> sets any FigureForge property for a run.
-        System.getProperties().stringPropertyNames().stream()
-                .filter(name -> name.startsWith("bench.ff."))
-                .forEach(name -> properties.put(name.substring("bench.ff.".length()), System.getProperty(name)));
+        // -Dbench.ff=name=value,name=value sets FigureForge properties for a run.
+        for (String setting : System.getProperty("bench.ff", "").split(",")) {
+            int equals = setting.indexOf('=');
+            if (equals > 0) {
+                properties.put(
+                        setting.substring(0, equals).strip(),
+                        setting.substring(equals + 1).strip());
+            }
+        }
         return properties;
     }
 

@@ -39,6 +39,9 @@ public class FalEventActivitiesImpl implements FalEventActivities {
     /** Well inside the workflow's heartbeat timeout (10 s); the SDK batches heartbeats anyway. */
     static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(2);
 
+    /** How often a queued job's workflow hears of its new queue position (see {@link StatusReportPacing}). */
+    static final Duration POSITION_EVERY = Duration.ofSeconds(3);
+
     /** fal keeps the stream alive with a comment every 15 s; this much silence means it is gone. */
     static final Duration SILENCE_LIMIT = Duration.ofSeconds(45);
 
@@ -81,15 +84,14 @@ public class FalEventActivitiesImpl implements FalEventActivities {
         AtomicReference<String> lastStatus = new AtomicReference<>();
         Future<FalStatus> reading = readers.submit(() -> {
             FalStatus status;
-            FalStatus reported = null;
+            StatusReportPacing pacing = new StatusReportPacing(POSITION_EVERY, System::nanoTime);
             while ((status = stream.next()) != null) {
                 lastStatus.set(status.status());
                 if (status.completed()) {
                     return status;
                 }
-                if (!status.equals(reported)) {
+                if (pacing.shouldReport(status)) {
                     report(context, input, status);
-                    reported = status;
                 }
             }
             return null;

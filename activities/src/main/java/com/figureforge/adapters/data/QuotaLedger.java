@@ -80,6 +80,20 @@ public class QuotaLedger {
      */
     public Reservation reserve(
             String userId, String jobId, int images, String period, int monthlyLimit, int inFlightCap) {
+        if (read(Keys.key(Keys.user(userId), Keys.quota(period))).containsKey(CHARGE_PREFIX + jobId)) {
+            return Reservation.ALREADY_RESERVED;
+        }
+        return reserveNew(userId, jobId, images, period, monthlyLimit, inFlightCap);
+    }
+
+    /**
+     * {@link #reserve} for a job id the caller has just issued, which no one can have reserved or
+     * settled: step (0)'s read is left out, so accepting a job costs two writes and no read. A repeat
+     * for the same job still answers {@link Reservation#ALREADY_RESERVED} (the charge's condition
+     * finds its marker); only a job that finished and gave its slot back would take a slot again.
+     */
+    public Reservation reserveNew(
+            String userId, String jobId, int images, String period, int monthlyLimit, int inFlightCap) {
         if (images < 1) {
             throw new IllegalArgumentException("images must be at least 1");
         }
@@ -88,9 +102,6 @@ public class QuotaLedger {
         }
         Map<String, AttributeValue> quotaKey = Keys.key(Keys.user(userId), Keys.quota(period));
         String charge = CHARGE_PREFIX + jobId;
-        if (read(quotaKey).containsKey(charge)) {
-            return Reservation.ALREADY_RESERVED;
-        }
         if (images > monthlyLimit) {
             // can never fit; checked here because the condition below passes on a fresh counter
             return Reservation.QUOTA_EXCEEDED;

@@ -91,6 +91,26 @@ class QuotaLedgerTest {
     }
 
     @Test
+    void aNewJobReservedWithoutTheReadIsStillChargedOnceUnderConcurrency() throws Exception {
+        List<Reservation> results = Race.run(10, i -> ledger.reserveNew(user, "job-1", 2, PERIOD, 150, 2));
+
+        assertThat(Collections.frequency(results, RESERVED)).isEqualTo(1);
+        assertThat(Collections.frequency(results, ALREADY_RESERVED)).isEqualTo(9);
+        assertThat(ledger.usage(user, PERIOD, 150).used()).isEqualTo(2);
+        assertThat(ledger.inFlightJobs(user)).containsExactly("job-1");
+    }
+
+    @Test
+    void newJobsRacingForTheLastImagesGetExactlyTheLimit() throws Exception {
+        List<Reservation> results = Race.run(12, i -> ledger.reserveNew(user, "job-" + i, 3, PERIOD, 10, 20));
+
+        assertThat(Collections.frequency(results, RESERVED)).isEqualTo(3);
+        assertThat(Collections.frequency(results, QUOTA_EXCEEDED)).isEqualTo(9);
+        assertThat(ledger.usage(user, PERIOD, 10).used()).isEqualTo(9);
+        assertThat(ledger.inFlightJobs(user)).hasSize(3);
+    }
+
+    @Test
     void aFinishedJobReservedAgainIsNotChargedAndTakesNoSlot() {
         ledger.reserve(user, "job-1", 1, PERIOD, 10, 1);
         ledger.releaseInFlight(user, "job-1");

@@ -139,10 +139,10 @@ public class GenerationService {
         int count = accepted.numImages();
 
         Reservation reservation =
-                ledger.reserve(caller.id(), jobId, count, period.key(), plan.monthlyImages(), plan.inFlightJobs());
+                ledger.reserveNew(caller.id(), jobId, count, period.key(), plan.monthlyImages(), plan.inFlightJobs());
         if (reservation == Reservation.TOO_MANY_JOBS && reconcileInFlight(caller.id(), period, now)) {
-            reservation =
-                    ledger.reserve(caller.id(), jobId, count, period.key(), plan.monthlyImages(), plan.inFlightJobs());
+            reservation = ledger.reserveNew(
+                    caller.id(), jobId, count, period.key(), plan.monthlyImages(), plan.inFlightJobs());
         }
         switch (reservation) {
             case QUOTA_EXCEEDED ->

@@ -1,0 +1,20 @@
+package com.figureforge.app.config;
+
+import io.temporal.spring.boot.WorkerOptionsCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Activities run on virtual threads. They spend their time waiting on fal, S3 and DynamoDB, and the
+ * status-stream followers wait for minutes: a platform thread (and its stack) per running activity
+ * was most of the worker's native memory under a burst. The slots configured per worker still bound
+ * how many run at once. Workflow threads are virtual too ({@code spring.temporal.workflow-cache}).
+ */
+@Configuration(proxyBeanMethods = false)
+class WorkerThreadsConfiguration {
+
+    @Bean
+    WorkerOptionsCustomizer activitiesOnVirtualThreads() {
+        return (options, workerName, taskQueue) -> options.setUsingVirtualThreadsOnActivityWorker(true);
+    }
+}
