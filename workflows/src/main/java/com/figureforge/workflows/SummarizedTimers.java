@@ -9,14 +9,24 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * {@code Workflow.await(Duration, ...)} with a summary on its timer, which the Web UI shows next to it
- * ("Grace period ends"). The commands are the ones the SDK method issues (a timer, cancelled when the
- * condition wins), so histories recorded before replay unchanged; a summary is metadata, not part of
- * the command sequence.
+ * {@code Workflow.sleep} and {@code Workflow.await(Duration, ...)} with a summary on their timer, which
+ * the Web UI shows next to it ("Grace period ends", "Next fal status poll"). The commands are the ones
+ * the SDK methods issue (a timer; for await, cancelled when the condition wins), so histories recorded
+ * before replay unchanged: a summary is the command's user metadata, not part of its identity.
  */
 public final class SummarizedTimers {
 
     private SummarizedTimers() {}
+
+    /** Like {@code Workflow.sleep(duration)}. */
+    public static void sleep(Duration duration, String summary) {
+        Workflow.newTimer(duration, options(summary)).get();
+    }
+
+    /** Like {@code Workflow.newTimer(duration)}. */
+    public static Promise<Void> timer(Duration duration, String summary) {
+        return Workflow.newTimer(duration, options(summary));
+    }
 
     /**
      * Like {@code Workflow.await(timeout, unblock)}: true when {@code unblock} became true, false when

@@ -7,6 +7,7 @@ import io.temporal.spring.boot.TemporalOptionsCustomizer;
 import io.temporal.testing.TestEnvironmentOptions;
 import java.net.URI;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
@@ -14,9 +15,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * The in-process Temporal server's options (the {@code local} profile switches the server on):
- * custom search attributes registered (an unregistered one fails the start), and time skipping off
- * so timers take real time, as in production.
+ * The local Temporal test server's options (the {@code local} profile switches the server on):
+ * custom search attributes registered (an unregistered one fails the start), time skipping off so
+ * timers take real time, as in production, and optionally a loopback port for the Temporal CLI.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class DevStack {
@@ -45,14 +46,32 @@ public class DevStack {
         };
     }
 
+    /**
+     * With {@code figureforge.devstack.temporal-port} set (the local run: 7233; a test: 0), the test
+     * server listens on {@code 127.0.0.1:<port>} and the app connects to it there, so the Temporal CLI can
+     * attach; unset, it stays in-process with no port.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty("figureforge.devstack.temporal-port")
+    LocalTemporalServer localTemporalPort(Environment env) {
+        return LocalTemporalServer.start(
+                env.getRequiredProperty("figureforge.devstack.temporal-port", Integer.class), skipTime(env));
+    }
+
     @Bean
-    TemporalOptionsCustomizer<TestEnvironmentOptions.Builder> localTemporalServer(Environment env) {
-        boolean skipTime = env.getProperty("figureforge.devstack.temporal-time-skipping", Boolean.class, false);
+    TemporalOptionsCustomizer<TestEnvironmentOptions.Builder> localTemporalServer(
+            Environment env, ObjectProvider<LocalTemporalServer> port) {
+        boolean skipTime = skipTime(env);
         return builder -> {
             builder.setUseTimeskipping(skipTime);
+            port.ifAvailable(server -> builder.setUseExternalService(true).setTarget(server.target()));
             FigureForgeSearchAttributes.ALL.forEach(
                     attribute -> builder.registerSearchAttribute(attribute.getName(), attribute.getValueType()));
             return builder;
         };
+    }
+
+    private static boolean skipTime(Environment env) {
+        return env.getProperty("figureforge.devstack.temporal-time-skipping", Boolean.class, false);
     }
 }

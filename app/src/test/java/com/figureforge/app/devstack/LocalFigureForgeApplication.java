@@ -16,6 +16,11 @@ public class LocalFigureForgeApplication {
         if (System.getProperty("spring.profiles.active") == null) {
             System.setProperty("spring.profiles.active", "local");
         }
+        // Temporal on 127.0.0.1:7233, where the Temporal CLI looks by default (TEMPORAL_LOCAL_PORT moves it).
+        if (System.getProperty("figureforge.devstack.temporal-port") == null) {
+            System.setProperty(
+                    "figureforge.devstack.temporal-port", System.getenv().getOrDefault("TEMPORAL_LOCAL_PORT", "7233"));
+        }
         // The OIDC issuer listens on 9090, the address the README's curl uses.
         DevStackServers servers = DevStackServers.shared(9090);
         servers.properties().forEach((key, value) -> System.setProperty(key, value.toString()));

@@ -13,7 +13,7 @@ import org.springframework.test.context.ContextConfiguration;
 
 /**
  * The whole app on a random port against the local stack (dynalite, S3Proxy, OIDC issuer, fal
- * emulator, in-process Temporal). Every end-to-end test class uses exactly this annotation, so they
+ * emulator, the Temporal test server on a loopback port). Every end-to-end test class uses exactly this annotation, so they
  * share one Spring context and one set of servers.
  */
 @Target(ElementType.TYPE)
@@ -22,6 +22,8 @@ import org.springframework.test.context.ContextConfiguration;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "figureforge.generation.deadline=20s",
+            // Temporal on a loopback port (any free one), as the local run serves it to the Temporal CLI.
+            "figureforge.devstack.temporal-port=0",
             // The management port is random too: read it from local.management.port.
             "management.server.port=0",
             // A failed email fetch is asked again after this (1m in production).

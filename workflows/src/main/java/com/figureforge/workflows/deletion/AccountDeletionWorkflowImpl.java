@@ -2,6 +2,7 @@ package com.figureforge.workflows.deletion;
 
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.RetryPolicies;
+import com.figureforge.workflows.SummarizedTimers;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionActivities.BlockNewWorkInput;
@@ -62,6 +63,11 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
 
     /** Pause between data deletion passes: long enough for index entries written meanwhile to show. */
     static final Duration PASS_PAUSE = Duration.ofSeconds(10);
+
+    /** Timer summaries in the Web UI: what each wait is for. */
+    static final String SETTLE_CHECK_SUMMARY = "Cancellation re-check: are the canceled jobs stopped?";
+
+    static final String NEXT_PASS_SUMMARY = "Next deletion pass: catch what was written meanwhile";
 
     /** Version marker of the step that deletes the user's closed workflow executions. */
     static final String DELETE_EXECUTIONS_CHANGE = "delete-workflow-executions";
@@ -185,7 +191,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
                 return;
             }
             details("Waiting for " + running.size() + " canceled generation job(s) to stop: " + running);
-            Workflow.sleep(wait);
+            SummarizedTimers.sleep(wait, SETTLE_CHECK_SUMMARY);
             wait = Duration.ofMillis(Math.min(wait.toMillis() * 2, MAX_SETTLE_CHECK.toMillis()));
         }
     }
@@ -244,7 +250,7 @@ public class AccountDeletionWorkflowImpl implements AccountDeletionWorkflow {
             }
             details("Pass " + passes + " deleted " + items + " items and " + objects + " objects; checking again in "
                     + PASS_PAUSE.toSeconds() + " s");
-            Workflow.sleep(PASS_PAUSE);
+            SummarizedTimers.sleep(PASS_PAUSE, NEXT_PASS_SUMMARY);
         }
     }
 

@@ -1,6 +1,7 @@
 package com.figureforge.workflows.generation;
 
 import com.figureforge.workflows.RetryPolicies;
+import com.figureforge.workflows.SummarizedTimers;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.generation.FalActivities.CheckStatusInput;
 import com.figureforge.workflows.generation.FalActivities.CheckStatusOutput;
@@ -42,6 +43,11 @@ final class FalRequestFollower {
     /** A worker that died mid-stream is noticed this quickly and the wait moves to another worker. */
     static final Duration STREAM_HEARTBEAT = Duration.ofSeconds(10);
 
+    /** Timer summaries in the Web UI: what happens when each wait ends. */
+    static final String POLL_SUMMARY = "Next fal status poll";
+
+    static final String SAFETY_POLL_SUMMARY = "Safety poll of fal, unless its webhook or status stream ends the wait";
+
     private final BiFunction<String, Duration, FalActivities> fal;
     String falStatus;
     Integer queuePosition;
@@ -81,7 +87,8 @@ final class FalRequestFollower {
     void pollUntilDone(String jobId, FalSubmission submission, Duration deadline, long deadlineAt) {
         Duration wait = FIRST_POLL;
         while (!check(jobId, submission, deadline)) {
-            Workflow.sleep(Duration.ofMillis(Math.min(wait.toMillis(), remaining(deadline, deadlineAt))));
+            SummarizedTimers.sleep(
+                    Duration.ofMillis(Math.min(wait.toMillis(), remaining(deadline, deadlineAt))), POLL_SUMMARY);
             wait = Duration.ofMillis(Math.min((long) (wait.toMillis() * POLL_BACKOFF), MAX_POLL.toMillis()));
         }
     }
@@ -132,7 +139,8 @@ final class FalRequestFollower {
      */
     private static void awaitOrTimeout(Duration wait, Supplier<Boolean> condition) {
         Promise<Void>[] timer = newTimerHolder();
-        CancellationScope timerScope = Workflow.newCancellationScope(() -> timer[0] = Workflow.newTimer(wait));
+        CancellationScope timerScope =
+                Workflow.newCancellationScope(() -> timer[0] = SummarizedTimers.timer(wait, SAFETY_POLL_SUMMARY));
         timerScope.run();
         try {
             Workflow.await(() -> timer[0].isCompleted() || condition.get());

@@ -14,9 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.TimerSummaries;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.billing.SubscriptionActivities.ApplyPlanInput;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.sdk.v1.WorkflowMetadata;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.failure.ApplicationFailure;
@@ -365,6 +367,40 @@ class SubscriptionWorkflowTest {
         assertThat(last.eventsApplied()).isEqualTo(3);
         assertThat(billing.fetches).as("2 events + grace check + 1 event").hasSize(4);
         assertThat(planAttribute()).isEqualTo("pro");
+    }
+
+    /**
+     * A continued run starts without the static summary and details (Temporal sets them at start only; SDK
+     * 1.38 has no continue-as-new option for them), so each run shows its state again: current details,
+     * search attributes, and the summary of the timer it waits on.
+     */
+    @Test
+    void aContinuedRunShowsOperatorsItsStateAndWhatItWaitsFor() {
+        settings = new SubscriptionSettings(GRACE.toSeconds(), 2, 0);
+        Instant start = now();
+        Instant end = start.plus(30, ChronoUnit.DAYS);
+        billing.set(CUSTOMER, subscription("sub_1", "active", "pro", start, end));
+        String firstRun = send(USER, checkout()).getRunId();
+        awaitHandled(USER);
+        billing.set(CUSTOMER, subscription("sub_1", "past_due", "pro", start, end));
+        send(event(INVOICE_PAYMENT_FAILED)); // the second step: the run continues as new
+        String secondRun = awaitNewRun(firstRun);
+        SubscriptionState carried = awaitState(USER, s -> s.status().equals("past_due"));
+
+        WorkflowMetadata metadata = client.newUntypedWorkflowStub(WorkflowIds.subscription(USER))
+                .query("__temporal_workflow_metadata", WorkflowMetadata.class);
+        assertThat(metadata.getCurrentDetails())
+                .startsWith("pro (past_due)")
+                .contains("grace until " + carried.graceUntil());
+        var attributes = currentRun().getTypedSearchAttributes();
+        assertThat(attributes.get(FigureForgeSearchAttributes.SUBSCRIPTION_STATUS))
+                .isEqualTo("past_due");
+        assertThat(attributes.get(FigureForgeSearchAttributes.GRACE_UNTIL).toInstant())
+                .isEqualTo(carried.graceUntil());
+        assertThat(attributes.get(FigureForgeSearchAttributes.USER_ID)).isEqualTo(USER);
+        assertThat(TimerSummaries.of(client.fetchHistory(WorkflowIds.subscription(USER), secondRun)))
+                .as("the continued run's own wait")
+                .containsExactly("Grace period ends: re-check the payment");
     }
 
     @Test

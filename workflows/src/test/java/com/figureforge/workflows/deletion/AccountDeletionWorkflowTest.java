@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.TimerSummaries;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.deletion.AccountDeletionWorkflow.AccountDeletionInput;
 import com.figureforge.workflows.deletion.AccountDeletionWorkflow.AccountDeletionResult;
@@ -12,6 +13,7 @@ import com.figureforge.workflows.deletion.AccountDeletionWorkflow.DeletionProgre
 import com.figureforge.workflows.generation.FalImageRequest;
 import com.figureforge.workflows.generation.ImageGenerationWorkflow;
 import com.figureforge.workflows.generation.ImageGenerationWorkflow.ImageGenerationInput;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
@@ -23,6 +25,8 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -64,8 +68,18 @@ class AccountDeletionWorkflowTest {
                 FigureForgeSearchAttributes.JOB_STATUS.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     }
 
+    /**
+     * The SDK's deadlock detector (1 s by default) fails a workflow task whose thread does not yield for a
+     * second: on a shared 2-core machine under load that is CPU starvation, not a deadlock, and the retried
+     * task then outlasts the tests' waits.
+     */
     static void registerWorkers(WorkerFactory factory, FakeDeletionActivities activities) {
-        factory.newWorker(TaskQueues.WORKFLOWS)
+        factory.newWorker(
+                        TaskQueues.WORKFLOWS,
+                        WorkerOptions.newBuilder()
+                                .setDefaultDeadlockDetectionTimeout(
+                                        Duration.ofSeconds(10).toMillis())
+                                .build())
                 .registerWorkflowImplementationTypes(
                         AccountDeletionWorkflowImpl.class, FakeGenerations.RunUntilCanceled.class);
         factory.newWorker(TaskQueues.STORAGE)
@@ -183,7 +197,7 @@ class AccountDeletionWorkflowTest {
         startGeneration("job-2");
         activities.inFlight.add("job-orphan"); // holds a slot, but its workflow never ran
 
-        AccountDeletionResult result = newWorkflow().delete(input(null, USER));
+        AccountDeletionResult result = deleteOnceCancelsAreDelivered(2);
 
         assertThat(result.jobsCanceled()).isEqualTo(2);
         int firstDelete = activities.calls.indexOf("deleteItems");
@@ -195,11 +209,29 @@ class AccountDeletionWorkflowTest {
     }
 
     @Test
+    void theWaitsCarrySummariesForTheWebUi() {
+        startGeneration("job-1");
+        activities.lateItems.set(3);
+
+        deleteOnceCancelsAreDelivered(1);
+
+        List<String> summaries =
+                TimerSummaries.of(env.getWorkflowClient().fetchHistory(WorkflowIds.accountDeletion(USER)));
+        assertThat(summaries)
+                .as("settle checks until the canceled job stopped, then a pause before each later pass")
+                .contains(AccountDeletionWorkflowImpl.SETTLE_CHECK_SUMMARY)
+                .endsWith(AccountDeletionWorkflowImpl.NEXT_PASS_SUMMARY, AccountDeletionWorkflowImpl.NEXT_PASS_SUMMARY)
+                .containsOnly(
+                        AccountDeletionWorkflowImpl.SETTLE_CHECK_SUMMARY,
+                        AccountDeletionWorkflowImpl.NEXT_PASS_SUMMARY);
+    }
+
+    @Test
     void aJobThatDoesNotStopIsWaitedForUntilTheSettleTimeoutOnly() {
         startGeneration("stubborn-1");
         long start = env.currentTimeMillis();
 
-        AccountDeletionResult result = newWorkflow().delete(input(null, USER));
+        AccountDeletionResult result = deleteOnceCancelsAreDelivered(1);
 
         assertThat(result.jobsCanceled()).isEqualTo(1);
         assertThat(env.currentTimeMillis() - start)
@@ -346,6 +378,37 @@ class AccountDeletionWorkflowTest {
                         600));
     }
 
+    /**
+     * Runs the deletion, letting the test server skip time only once the deletion's cancel requests to
+     * {@code jobs} running generations have arrived. The test server holds its clock while a signal to
+     * another workflow is in flight, but not while a cancel request is (TestWorkflowMutableStateImpl
+     * delivers it from the common fork-join pool without a time lock): skipping then may run past every
+     * pending timer, up to the deletion's default run timeout of 10 years, before the cancel lands. A
+     * real server has no skipping clock, so this is only the test's concern. Until {@code getResult},
+     * the test environment keeps time skipping locked.
+     */
+    private AccountDeletionResult deleteOnceCancelsAreDelivered(int jobs) {
+        AccountDeletionWorkflow workflow = newWorkflow();
+        WorkflowClient.start(workflow::delete, input(null, USER));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (cancelsDelivered() < jobs) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the deletion's " + jobs + " cancel request(s) did not arrive");
+            }
+            pause();
+        }
+        return WorkflowStub.fromTyped(workflow).getResult(AccountDeletionResult.class);
+    }
+
+    private long cancelsDelivered() {
+        return env.getWorkflowClient().fetchHistory(WorkflowIds.accountDeletion(USER)).getEvents().stream()
+                .filter(event ->
+                        event.getEventType() == EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED
+                                || event.getEventType()
+                                        == EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED)
+                .count();
+    }
+
     private WorkflowExecutionStatus generationStatus(String jobId) {
         return env.getWorkflowClient()
                 .newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId))
@@ -354,20 +417,24 @@ class AccountDeletionWorkflowTest {
     }
 
     private DeletionProgress awaitProgress(AccountDeletionWorkflow workflow, Predicate<DeletionProgress> condition) {
-        long deadline = System.currentTimeMillis() + 10_000;
+        long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
             DeletionProgress progress = workflow.progress();
             if (condition.test(progress)) {
                 return progress;
             }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+            pause();
         }
         throw new AssertionError("workflow did not reach the expected state; last: " + workflow.progress());
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private WorkflowStub stub() {

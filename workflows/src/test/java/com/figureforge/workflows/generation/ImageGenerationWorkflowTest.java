@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.TaskQueues;
+import com.figureforge.workflows.TimerSummaries;
 import com.figureforge.workflows.WorkflowIds;
 import com.figureforge.workflows.generation.ImageGenerationWorkflow.ImageGenerationInput;
 import com.figureforge.workflows.generation.ImageGenerationWorkflow.ImageGenerationResult;
@@ -177,6 +178,9 @@ class ImageGenerationWorkflowTest {
         assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(fal.statusChecks).hasValue(1);
         assertThat(events.attempts).hasValue(0);
+        assertThat(TimerSummaries.of(env.getWorkflowClient().fetchHistory(WorkflowIds.imageGeneration(JOB))))
+                .as("what the Web UI shows on the wait")
+                .containsExactly(FalRequestFollower.SAFETY_POLL_SUMMARY);
     }
 
     @Test
