@@ -163,6 +163,8 @@ export function startGestureSession(images, { seconds = 60, count = images.lengt
   prepareAudio(sound);
   const order = (shuffle ? shuffled(images, seed) : images).slice(0, Math.max(1, count));
   run = { order, options, index: -1, records: [], paused: false, loading: false, remaining: 0, segmentStart: null, timer: null };
+  // Started from another view (a variation set): the end sheet is shown in this one.
+  if (location.hash !== '#session') location.hash = 'session';
   const player = $('session-player');
   player.dataset.state = 'running';
   $('player-pause').textContent = 'Pause';

@@ -67,6 +67,7 @@ class WebClientGestureBrowserTest {
         type(By.id("session-seconds"), "2");
         type(By.id("session-count"), "3");
         click(browser, By.id("session-shuffle")); // off: the newest three, in order
+        HeadlessChromium.screenshot(browser, "gesture-setup");
         click(browser, By.id("session-start"));
         visible(browser, By.id("session-player"));
         assertThat(player().get("pose")).isEqualTo("1");
@@ -150,6 +151,22 @@ class WebClientGestureBrowserTest {
         click(browser, By.id("player-end"));
         waitUntil(d -> summary.isDisplayed(), Duration.ofSeconds(10));
         HeadlessChromium.assertNoConsoleErrors(browser);
+    }
+
+    @Test
+    void theShuffleIsSeededTheSameSeedGivesTheSameOrder() {
+        browser.get(app + "#session");
+        visible(browser, By.id("view-session"));
+        @SuppressWarnings("unchecked")
+        List<List<Long>> orders = (List<List<Long>>) ((JavascriptExecutor) browser)
+                .executeAsyncScript("const done = arguments[arguments.length - 1];"
+                        + " import('/app/gesture.js').then(m => { const items = [...Array(20).keys()];"
+                        + " done([m.shuffled(items, 42), m.shuffled(items, 42), m.shuffled(items, 43), items]); });");
+        assertThat(orders.get(0)).isEqualTo(orders.get(1)).isNotEqualTo(orders.get(2));
+        assertThat(orders.get(0))
+                .containsExactlyInAnyOrderElementsOf(orders.get(3))
+                .isNotEqualTo(orders.get(3));
+        assertThat(orders.get(3)).as("the input is left as it was").isSorted();
     }
 
     /** The player's state as a person sees it: pose, countdown, pause state and the last announcement. */
