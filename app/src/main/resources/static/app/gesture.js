@@ -159,6 +159,7 @@ export function shuffled(items, seed) {
  */
 export function startGestureSession(images, { seconds = 60, count = images.length, shuffle = false, seed = randomSeed(), sound = true } = {}) {
   const options = { seconds, count, shuffle, seed, sound };
+  stopClock(); // a session still running is replaced, not left ticking
   last = { images, options };
   prepareAudio(sound);
   const order = (shuffle ? shuffled(images, seed) : images).slice(0, Math.max(1, count));
