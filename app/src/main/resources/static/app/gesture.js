@@ -212,10 +212,11 @@ function startClock() {
   run.timer = setInterval(tick, TICK_MS);
 }
 
-/** Stops the clock, adding the time the pose was on screen and running to its record. */
+/** Stops the clock, adding the time the pose was on screen and running (up to its time) to its record. */
 function stopClock() {
   if (!run || run.segmentStart === null) return;
-  const elapsed = performance.now() - run.segmentStart;
+  // A late tick (a busy or throttled tab) does not count as more drawing time than the pose had.
+  const elapsed = Math.min(run.remaining, performance.now() - run.segmentStart);
   run.records[run.index].spent += elapsed;
   run.remaining = Math.max(0, run.remaining - elapsed);
   run.segmentStart = null;

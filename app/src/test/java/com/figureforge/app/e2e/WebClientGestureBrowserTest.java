@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.devstack.oidc.OidcIssuer;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Timed gesture sessions in the web client, in real headless Chromium: a session over the public gallery
@@ -151,6 +154,48 @@ class WebClientGestureBrowserTest {
         click(browser, By.id("player-end"));
         waitUntil(d -> summary.isDisplayed(), Duration.ofSeconds(10));
         HeadlessChromium.assertNoConsoleErrors(browser);
+    }
+
+    @Test
+    void aSignedInArtistDrawsFromTheirOwnImagesShuffledAndAsksForMorePosesThanTheyHave() {
+        E2ESupport e2e = new E2ESupport(new ApiClient(port), issuer, users);
+        E2ESupport.User artist = e2e.newUser("pro");
+        String job = e2e.startJob(artist, "{\"pose\":\"crouching\",\"num_images\":3,\"seed\":11}");
+        JsonNode done = e2e.awaitFinished(artist, job);
+        assertThat(done.get("status").asString()).isEqualTo("succeeded");
+        Set<String> own = new HashSet<>();
+        done.get("images")
+                .forEach(
+                        image -> own.add(withoutQuery(image.get("thumbnail_url").asString())));
+
+        browser.get(app + "#session");
+        click(browser, By.id("sign-in"));
+        waitUntil(d -> d.getCurrentUrl().startsWith(issuer.issuerUri()), Duration.ofSeconds(20));
+        browser.findElement(By.name("username")).sendKeys(artist.id());
+        browser.findElement(By.cssSelector("input[type=submit]")).click();
+        waitUntil(d -> d.findElement(By.id("who")).getText().contains(artist.id()), Duration.ofSeconds(20));
+        click(browser, By.cssSelector("a[data-nav=session]"));
+        click(browser, By.id("session-source-mine"));
+        click(browser, By.id("session-duration-custom"));
+        type(By.id("session-seconds"), "2");
+        type(By.id("session-count"), "5");
+        click(browser, By.id("session-start"));
+        visible(browser, By.id("session-player"));
+        assertThat(browser.findElement(By.id("session-status")).getText()).isEqualTo("Only 3 images to draw from.");
+        assertThat(player().get("pose")).isEqualTo("1");
+        assertThat(browser.findElement(By.id("player-pose")).getText()).isEqualTo("Pose 1 of 3");
+
+        visible(browser, By.id("session-summary"));
+        List<String> drawn = browser.findElements(By.cssSelector("#summary-poses img")).stream()
+                .map(image -> withoutQuery(image.getDomAttribute("src")))
+                .toList();
+        assertThat(drawn).as("each of the artist's own images once").containsExactlyInAnyOrderElementsOf(own);
+        assertThat(summaryTimes()).containsOnly("2 s");
+        HeadlessChromium.assertNoConsoleErrors(browser);
+    }
+
+    private static String withoutQuery(String url) {
+        return url.substring(0, url.indexOf('?') < 0 ? url.length() : url.indexOf('?'));
     }
 
     @Test
