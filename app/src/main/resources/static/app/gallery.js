@@ -45,6 +45,14 @@ export function setupGalleries(clientConfig) {
   $('report-reason').replaceChildren(...(config.report_reasons || []).map((reason) => element('option', { value: reason, text: label(reason) })));
 }
 
+/** One page of My images (`mine`) or the public gallery (`gallery`): `{items, next_cursor}`. */
+export function fetchImagePage(kind, cursor, limit = PAGE_SIZE) {
+  const source = SOURCES[kind];
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (cursor) query.set('cursor', cursor);
+  return api(`${source.path}?${query}`, { auth: source.auth });
+}
+
 /** Shows a grid from its first page (again): new images appear, deleted ones go. */
 export async function showGallery(kind) {
   state[kind] = { items: new Map(), cursor: null, loading: false, done: false };
@@ -61,9 +69,7 @@ async function loadPage(kind) {
   const status = $(`${kind}-status`);
   status.textContent = 'Loading…';
   try {
-    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (page.cursor) query.set('cursor', page.cursor);
-    const answer = await api(`${source.path}?${query}`, { auth: source.auth });
+    const answer = await fetchImagePage(kind, page.cursor);
     if (state[kind] !== page) return; // the view was shown again meanwhile
     const grid = $(`${kind}-grid`);
     for (const image of answer.items) {

@@ -4,8 +4,9 @@ import { notify, refreshUser, session } from './session.js';
 import { setupCompose, showCompose } from './compose.js';
 import { setupGalleries, showGallery } from './gallery.js';
 import { showPlans } from './plans.js';
+import { setupGesture, showGestureSetup } from './gesture.js';
 
-const VIEWS = ['signed-out', 'compose', 'mine', 'gallery', 'plans'];
+const VIEWS = ['signed-out', 'compose', 'mine', 'gallery', 'plans', 'session'];
 const NEEDS_SIGN_IN = new Set(['compose', 'mine', 'plans']);
 
 function currentView() {
@@ -32,6 +33,7 @@ async function render() {
     else if (shown === 'mine') await showGallery('mine');
     else if (shown === 'gallery') await showGallery('gallery');
     else if (shown === 'plans') await showPlans();
+    else if (shown === 'session') showGestureSetup();
   } catch (error) {
     notify(error);
   }
@@ -51,6 +53,7 @@ async function start() {
   configureAuth(session.config.auth);
   setupCompose(session.config);
   setupGalleries(session.config);
+  setupGesture();
 
   for (const button of document.querySelectorAll('#sign-in, [data-action="sign-in"]')) {
     button.addEventListener('click', () => signIn());

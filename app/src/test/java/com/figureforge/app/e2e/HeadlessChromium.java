@@ -1,5 +1,6 @@
 package com.figureforge.app.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
@@ -7,14 +8,23 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * One headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which {@code .ci/run}
@@ -79,5 +89,37 @@ final class HeadlessChromium {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Waits (up to 20 s) until the element is shown. */
+    static WebElement visible(WebDriver browser, By locator) {
+        return new WebDriverWait(browser, Duration.ofSeconds(20))
+                .until(ExpectedConditions.visibilityOfElementLocated(locator));
+    }
+
+    /** Waits (up to 20 s) until the element can be clicked, and clicks it. */
+    static void click(WebDriver browser, By locator) {
+        new WebDriverWait(browser, Duration.ofSeconds(20))
+                .until(ExpectedConditions.elementToBeClickable(locator))
+                .click();
+    }
+
+    static void waitUntil(WebDriver browser, Function<WebDriver, Boolean> condition, Duration timeout) {
+        new WebDriverWait(browser, timeout).pollingEvery(Duration.ofMillis(100)).until(condition::apply);
+    }
+
+    /**
+     * Nothing the page did was refused by its CSP, and no script failed. (Refusals the test provoked, such
+     * as a 422, are logged as failed loads: those are not errors of the page.)
+     */
+    static void assertNoConsoleErrors(WebDriver browser) {
+        List<String> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .filter(message -> message.contains("Content Security Policy")
+                        || message.contains("Uncaught")
+                        || message.contains("module script"))
+                .toList();
+        assertThat(errors).isEmpty();
     }
 }

@@ -20,11 +20,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
@@ -244,33 +240,19 @@ class WebClientBrowserTest {
                 .toList();
     }
 
-    /**
-     * Nothing the page did was refused by its CSP, and no script failed. (Refusals the test provoked, such
-     * as the 422, are logged as failed loads: those are not errors of the page.)
-     */
     private void assertNoConsoleErrors() {
-        List<String> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(entry -> entry.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                .filter(message -> message.contains("Content Security Policy")
-                        || message.contains("Uncaught")
-                        || message.contains("module script"))
-                .toList();
-        assertThat(errors).isEmpty();
+        HeadlessChromium.assertNoConsoleErrors(browser);
     }
 
     private WebElement visible(By locator) {
-        return new WebDriverWait(browser, Duration.ofSeconds(20))
-                .until(ExpectedConditions.visibilityOfElementLocated(locator));
+        return HeadlessChromium.visible(browser, locator);
     }
 
     private void click(By locator) {
-        new WebDriverWait(browser, Duration.ofSeconds(20))
-                .until(ExpectedConditions.elementToBeClickable(locator))
-                .click();
+        HeadlessChromium.click(browser, locator);
     }
 
     private void waitUntil(java.util.function.Function<WebDriver, Boolean> condition, Duration timeout) {
-        new WebDriverWait(browser, timeout).pollingEvery(Duration.ofMillis(100)).until(condition::apply);
+        HeadlessChromium.waitUntil(browser, condition, timeout);
     }
 }

@@ -69,6 +69,7 @@ class WebClientE2ETest {
                 "compose.js",
                 "gallery.js",
                 "plans.js",
+                "gesture.js",
                 "style.css",
                 "icon.svg")) {
             ApiClient.Response response = get("/app/" + file, "*/*");
