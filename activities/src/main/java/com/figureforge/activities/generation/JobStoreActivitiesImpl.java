@@ -5,16 +5,14 @@ import com.figureforge.adapters.data.JobRecord;
 import com.figureforge.adapters.data.JobRepository;
 import com.figureforge.adapters.data.UserRecord;
 import com.figureforge.adapters.data.UserRepository;
-import com.figureforge.adapters.fal.FalException;
-import com.figureforge.adapters.fal.FalImageDownloader;
-import com.figureforge.adapters.storage.ImageRejectedException;
 import com.figureforge.adapters.storage.S3ImageStore;
-import com.figureforge.adapters.storage.StoredObjects;
 import com.figureforge.workflows.FailureType;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.generation.JobStatus;
 import com.figureforge.workflows.generation.JobStoreActivities;
 import com.figureforge.workflows.generation.StoredImage;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
 import java.util.List;
@@ -36,8 +34,8 @@ import org.springframework.stereotype.Component;
  * Completing and failing read the job record first: a job that is gone (account deletion) fails with the
  * non-retryable {@code JOB_NOT_FOUND}, and the refund is computed from the record, not from the caller.
  *
- * <p>Account deletion: {@code storeImage} and {@code completeJob}, the two steps that create new things
- * (S3 objects, image items), refuse to write for an account that is being deleted, with the same
+ * <p>Account deletion: {@code storeImage}, {@code completeJob} and {@code storeImagesAndComplete}, the steps
+ * that create new things (S3 objects, image items), refuse to write for an account that is being deleted, with the same
  * {@code JOB_NOT_FOUND}, so the generation workflow stops. See {@link #refuseIfAccountClosing}.
  */
 @Component
@@ -49,7 +47,7 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
     private final JobRepository jobs;
     private final ImageRepository images;
     private final S3ImageStore store;
-    private final FalImageDownloader downloader;
+    private final ImageCopier copier;
     private final UserRepository users;
     private final JobSettlement settlement;
 
@@ -57,13 +55,13 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
             JobRepository jobs,
             ImageRepository images,
             S3ImageStore store,
-            FalImageDownloader downloader,
+            ImageCopier copier,
             UserRepository users,
             JobSettlement settlement) {
         this.jobs = jobs;
         this.images = images;
         this.store = store;
-        this.downloader = downloader;
+        this.copier = copier;
         this.users = users;
         this.settlement = settlement;
     }
@@ -88,34 +86,47 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
         requireOwner(job, input.userId());
         Runnable takeBack = () -> store.deleteAllForJob(job.userId(), job.jobId());
         refuseIfAccountClosing(job, takeBack, false);
-        StoredObjects stored;
-        try {
-            byte[] bytes = downloader.download(input.source().url());
-            stored = store.storeImage(input.userId(), input.jobId(), input.index(), bytes);
-        } catch (ImageRejectedException e) {
-            throw ActivityFailures.of(FailureType.IMAGE_REJECTED, e.getMessage(), e);
-        } catch (FalException e) {
-            // The CDN URL may have expired by the time a retry runs; the first attempt may have stored it.
-            Optional<StoredObjects> before = e.type().retryable()
-                    ? Optional.empty()
-                    : store.findStored(input.userId(), input.jobId(), input.index());
-            if (before.isEmpty()) {
-                throw ActivityFailures.of(e.type(), e.getMessage(), e, e.retryAfter());
-            }
-            stored = before.get();
-        }
+        StoredImage stored =
+                copier.copy(input.jobId(), input.userId(), input.index(), input.source(), input.seed(), false);
         refuseIfAccountClosing(job, takeBack, true);
         refuseIfJobEnded(job.jobId(), takeBack);
-        return new StoreImageOutput(new StoredImage(
-                imageId(input.jobId(), input.index()),
-                input.index(),
-                stored.key(),
-                stored.thumbnailKey(),
-                stored.width(),
-                stored.height(),
-                stored.contentType(),
-                stored.sizeBytes(),
-                input.seed()));
+        return new StoreImageOutput(stored);
+    }
+
+    /**
+     * {@code storeImage} for every image, in parallel, then {@code completeJob}, with the same checks in the
+     * same order: refuse for a closing account before writing, check account and job again after the last
+     * write, then settle. A job an earlier attempt already settled as succeeded is not copied again: the
+     * attempt only completes applying that decision (its reply was lost, or it died mid-settlement).
+     */
+    @Override
+    public StoreAndCompleteOutput storeImagesAndComplete(StoreAndCompleteInput input) {
+        JobRecord job = job(input.jobId());
+        requireOwner(job, input.userId());
+        List<StoredImage> stored;
+        if (job.status() == JobStatus.SUCCEEDED) {
+            stored = job.storedImages();
+        } else {
+            Runnable takeBack = () -> store.deleteAllForJob(job.userId(), job.jobId());
+            refuseIfAccountClosing(job, takeBack, false);
+            refuseIfEnded(job, () -> {});
+            ActivityExecutionContext context = Activity.getExecutionContext();
+            stored = copier.copyAll(
+                    input.jobId(),
+                    input.userId(),
+                    input.images() == null ? List.of() : input.images(),
+                    input.seed(),
+                    input.copyUntilEpochMillis(),
+                    () -> context.heartbeat(null));
+            refuseIfAccountClosing(job, takeBack, true);
+            refuseIfJobEnded(job.jobId(), takeBack);
+        }
+        // The account was checked after the last write: settle at once, as completeJob does after its own check.
+        CompleteJobOutput completed = settle(job, stored, input.blockedCount());
+        return new StoreAndCompleteOutput(
+                completed.status(),
+                completed.refunded(),
+                completed.status() == JobStatus.SUCCEEDED ? stored : List.of());
     }
 
     @Override
@@ -124,7 +135,11 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
         requireOwner(job, input.userId());
         List<StoredImage> stored = input.images() == null ? List.of() : input.images();
         refuseIfAccountClosing(job, () -> {}, false);
-        JobSettlement.Settled settled = settlement.succeed(job, stored, input.blockedCount());
+        return settle(job, stored, input.blockedCount());
+    }
+
+    private CompleteJobOutput settle(JobRecord job, List<StoredImage> stored, int blockedCount) {
+        JobSettlement.Settled settled = settlement.succeed(job, stored, blockedCount);
         refuseIfAccountClosing(
                 job,
                 () -> images.deleteAll(stored.stream().map(StoredImage::imageId).toList()),
@@ -189,12 +204,15 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
      * then reads the decision.
      */
     private void refuseIfJobEnded(String jobId, Runnable takeBack) {
-        JobRecord now = job(jobId);
+        refuseIfEnded(job(jobId), takeBack);
+    }
+
+    private static void refuseIfEnded(JobRecord now, Runnable takeBack) {
         if (now.status().finished() && now.status() != JobStatus.SUCCEEDED) {
             takeBack.run();
             throw ActivityFailures.of(
                     FailureType.JOB_FINISHED,
-                    "job " + jobId + " already ended " + now.status().wire(),
+                    "job " + now.jobId() + " already ended " + now.status().wire(),
                     null);
         }
     }

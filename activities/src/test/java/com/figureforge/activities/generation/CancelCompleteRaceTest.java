@@ -103,7 +103,7 @@ class CancelCompleteRaceTest {
                         jobs,
                         images,
                         store,
-                        downloader,
+                        new ImageCopier(downloader, store, 8),
                         users,
                         new JobSettlement(jobs, images, quota, store, new PublicCopies(store, images, jobs))));
         env.start();
@@ -129,6 +129,9 @@ class CancelCompleteRaceTest {
         moments.add(jobId -> "IN_QUEUE".equals(progress(jobId).falStatus()));
         moments.add(jobId -> "IN_PROGRESS".equals(progress(jobId).falStatus()));
         moments.add(jobId -> "COMPLETED".equals(progress(jobId).falStatus()));
+        // Inside the lean finish's one step: an image is in S3, the job not yet settled.
+        moments.add(jobId -> !objectsOf(jobId).isEmpty()
+                && !jobs.find(jobId).orElseThrow().status().finished());
         moments.add(jobId -> jobs.find(jobId).orElseThrow().status() == JobStatus.SUCCEEDED);
         long started = System.currentTimeMillis();
         for (int i = 0; i < 8; i++) {
@@ -170,7 +173,7 @@ class CancelCompleteRaceTest {
             outcomes.add(assertConsistent(jobId));
         }
         assertThat(outcomes.get(0)).as("canceled while queued at fal").isEqualTo("canceled:refunded");
-        assertThat(outcomes.subList(1, 4))
+        assertThat(outcomes.subList(1, 5))
                 .as("canceled once fal started: charged, and fal's images kept")
                 .containsOnly("succeeded");
         assertThat(outcomes).as("every moment ends in a consistent state").hasSize(moments.size());
@@ -191,12 +194,7 @@ class CancelCompleteRaceTest {
     private static String assertConsistent(String jobId) {
         JobRecord job = jobs.find(jobId).orElseThrow();
         String userId = job.userId();
-        List<String> keys = s3
-                .listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(S3ImageStore.jobPrefix(userId, jobId)))
-                .contents()
-                .stream()
-                .map(o -> o.key())
-                .toList();
+        List<String> keys = objectsOf(jobId);
         long used = quota.usage(userId, PERIOD, 10).used();
         assertThat(job.status().finished()).as("job %s finished", jobId).isTrue();
         assertThat(quota.inFlightJobs(userId)).as("slot of %s", jobId).isEmpty();
@@ -216,6 +214,16 @@ class CancelCompleteRaceTest {
         }
         assertThat(keys).as("objects of canceled job %s", jobId).isEmpty();
         return job.chargedImages() == 0 ? "canceled:refunded" : "canceled:charged";
+    }
+
+    private static List<String> objectsOf(String jobId) {
+        String userId = jobs.find(jobId).orElseThrow().userId();
+        return s3
+                .listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(S3ImageStore.jobPrefix(userId, jobId)))
+                .contents()
+                .stream()
+                .map(o -> o.key())
+                .toList();
     }
 
     private static String acceptAndStart() {

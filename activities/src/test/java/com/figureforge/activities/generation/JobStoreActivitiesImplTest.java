@@ -26,7 +26,10 @@ import com.figureforge.workflows.generation.JobStatus;
 import com.figureforge.workflows.generation.JobStoreActivities;
 import com.figureforge.workflows.generation.JobStoreActivities.CompleteJobInput;
 import com.figureforge.workflows.generation.JobStoreActivities.FailJobInput;
+import com.figureforge.workflows.generation.JobStoreActivities.ImageToStore;
 import com.figureforge.workflows.generation.JobStoreActivities.MarkRunningInput;
+import com.figureforge.workflows.generation.JobStoreActivities.StoreAndCompleteInput;
+import com.figureforge.workflows.generation.JobStoreActivities.StoreAndCompleteOutput;
 import com.figureforge.workflows.generation.JobStoreActivities.StoreImageInput;
 import com.figureforge.workflows.generation.StoredImage;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -91,7 +94,7 @@ class JobStoreActivitiesImplTest {
                 jobs,
                 images,
                 store,
-                downloader,
+                new ImageCopier(downloader, store, 4),
                 users,
                 new JobSettlement(jobs, images, quota, store, new PublicCopies(store, images, jobs)));
     }
@@ -274,6 +277,121 @@ class JobStoreActivitiesImplTest {
 
         assertThat(failure.getType()).isEqualTo(FailureType.IMAGE_REJECTED.name());
         assertThat(failure.getOriginalMessage()).contains("limit");
+    }
+
+    // --- storeImagesAndComplete (the lean finish) ---------------------------------------------------------------
+
+    private StoreAndCompleteOutput storeAndComplete(List<ImageToStore> toStore, int blocked, long copyUntil) {
+        return activities.storeImagesAndComplete(
+                new StoreAndCompleteInput(jobId, userId, toStore, 42L, blocked, copyUntil));
+    }
+
+    private static long inHalfAnHour() {
+        return System.currentTimeMillis() + Duration.ofMinutes(30).toMillis();
+    }
+
+    @Test
+    void oneStepStoresEveryAllowedImageAndCompletesTheJobRefundingTheBlockedOne() {
+        acceptJob(3, "public");
+        jobs.markRunning(jobId);
+        List<ImageToStore> allowed = List.of(
+                new ImageToStore(0, served("/cdn/lean-0.png", PNG)),
+                new ImageToStore(2, served("/cdn/lean-2.png", S3TestSupport.image("png", 512, 512, false))));
+
+        StoreAndCompleteOutput done = storeAndComplete(allowed, 1, inHalfAnHour());
+
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.refunded()).isEqualTo(1);
+        assertThat(done.images()).extracting(StoredImage::index).containsExactly(0, 2);
+        assertThat(done.images()).extracting(StoredImage::imageId).containsExactly(jobId + "-0", jobId + "-2");
+        assertThat(s3Requests.puts()).as("image and thumbnail of each").isEqualTo(4);
+        assertThat(keysOfJob()).hasSize(4);
+        assertThat(used()).isEqualTo(2);
+        assertThat(quota.inFlightJobs(userId)).isEmpty();
+        JobRecord finished = jobs.find(jobId).orElseThrow();
+        assertThat(finished.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(finished.imageIds()).containsExactly(jobId + "-0", jobId + "-2");
+        assertThat(images.find(jobId + "-2")).isPresent();
+    }
+
+    /**
+     * The step fails after copying one image of two (a CDN hiccup on the other); its retry finishes the job
+     * with each image stored once and the quota charged once, and a retry after the settlement (a lost
+     * reply) changes nothing.
+     */
+    @Test
+    void aRetryAfterAPartialCopyStoresEachImageOnceAndChargesOnce() {
+        acceptJob(2, "private");
+        jobs.markRunning(jobId);
+        FalImage first = served("/cdn/partial-0.png", PNG);
+        cdn.stubFor(get(urlEqualTo("/cdn/partial-1.png")).willReturn(aResponse().withStatus(503)));
+        FalImage second = new FalImage(cdn.baseUrl() + "/cdn/partial-1.png", 768, 1024, "image/png");
+        List<ImageToStore> both = List.of(new ImageToStore(0, first), new ImageToStore(1, second));
+
+        ApplicationFailure failed = applicationFailure(() -> storeAndComplete(both, 0, inHalfAnHour()));
+        assertThat(failed.getType()).isEqualTo(FailureType.FAL_UNAVAILABLE.name());
+        assertThat(failed.isNonRetryable()).isFalse();
+        assertThat(keysOfJob()).as("image 0 and its thumbnail were copied").hasSize(2);
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+
+        served("/cdn/partial-1.png", PNG);
+        StoreAndCompleteOutput retried = storeAndComplete(both, 0, inHalfAnHour());
+        StoreAndCompleteOutput replyLost = storeAndComplete(both, 0, inHalfAnHour());
+
+        assertThat(retried.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(replyLost).isEqualTo(retried);
+        assertThat(s3Requests.puts()).as("each object written once").isEqualTo(4);
+        assertThat(keysOfJob()).hasSize(4);
+        assertThat(used()).as("charged once").isEqualTo(2);
+        assertThat(quota.inFlightJobs(userId)).isEmpty();
+        assertThat(images.find(jobId + "-0")).isPresent();
+        assertThat(images.find(jobId + "-1")).isPresent();
+        cdn.verify(2, getRequestedFor(urlEqualTo("/cdn/partial-0.png")));
+    }
+
+    @Test
+    void pastTheCopyDeadlineAMissingCopyFailsAsTimedOutWithoutDownloading() {
+        acceptJob(1, "private");
+        jobs.markRunning(jobId);
+        FalImage source = served("/cdn/late.png", PNG);
+
+        ApplicationFailure failure = applicationFailure(
+                () -> storeAndComplete(List.of(new ImageToStore(0, source)), 0, System.currentTimeMillis() - 1));
+
+        assertThat(failure.getType()).isEqualTo(JobErrorCode.TIMEOUT);
+        assertThat(failure.isNonRetryable()).isTrue();
+        cdn.verify(0, getRequestedFor(urlEqualTo("/cdn/late.png")));
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+    }
+
+    @Test
+    void pastTheCopyDeadlineCopiesAlreadyStoredStillSettleTheJob() {
+        acceptJob(1, "private");
+        jobs.markRunning(jobId);
+        FalImage source = served("/cdn/stored-early.png", PNG);
+        store(0, source);
+
+        StoreAndCompleteOutput done =
+                storeAndComplete(List.of(new ImageToStore(0, source)), 0, System.currentTimeMillis() - 1);
+
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        cdn.verify(1, getRequestedFor(urlEqualTo("/cdn/stored-early.png")));
+        assertThat(used()).isEqualTo(1);
+    }
+
+    @Test
+    void aJobCanceledBeforeTheCopiesIsNotCopiedInto() {
+        acceptJob(1, "private");
+        impl.failJob(new FailJobInput(jobId, userId, JobStatus.CANCELED, JobErrorCode.CANCELED, "canceled", false));
+        FalImage source = served("/cdn/after-cancel.png", PNG);
+
+        ApplicationFailure failure =
+                applicationFailure(() -> storeAndComplete(List.of(new ImageToStore(0, source)), 0, inHalfAnHour()));
+
+        assertThat(failure.getType()).isEqualTo(FailureType.JOB_FINISHED.name());
+        cdn.verify(0, getRequestedFor(urlEqualTo("/cdn/after-cancel.png")));
+        assertThat(keysOfJob()).isEmpty();
+        assertThat(used()).isZero();
     }
 
     // --- completeJob ------------------------------------------------------------------------------------------

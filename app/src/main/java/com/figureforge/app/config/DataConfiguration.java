@@ -1,5 +1,6 @@
 package com.figureforge.app.config;
 
+import com.figureforge.activities.generation.ImageCopier;
 import com.figureforge.adapters.cognito.CognitoLogins;
 import com.figureforge.adapters.cognito.CognitoSettings;
 import com.figureforge.adapters.data.FigureForgeTable;
@@ -153,6 +154,12 @@ class DataConfiguration {
                 fal.connectTimeout(),
                 fal.readTimeout().multipliedBy(2),
                 fal.imageHosts());
+    }
+
+    /** Image copies of the storage worker, at most images.max-concurrent-copies at once (their memory). */
+    @Bean
+    ImageCopier imageCopier(FalImageDownloader downloader, S3ImageStore store, FigureForgeProperties properties) {
+        return new ImageCopier(downloader, store, properties.images().maxConcurrentCopies());
     }
 
     /** Where fal delivers completion webhooks; none when FAL_WEBHOOK_URL is unset (the status stream then). */

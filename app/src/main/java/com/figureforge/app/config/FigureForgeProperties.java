@@ -93,8 +93,8 @@ public record FigureForgeProperties(
     }
 
     /**
-     * @param maxConcurrentCopies storage activities a worker runs at once, so that that many image
-     *     downloads and decodes fit in its heap
+     * @param maxConcurrentCopies image copies (download, decode, thumbnail) a worker runs at once, whichever
+     *     step asked, so that they fit in its heap; also the storage activities it runs at once
      */
     public record Images(Duration urlTtl, long maxDownloadBytes, int maxConcurrentCopies) {}
 

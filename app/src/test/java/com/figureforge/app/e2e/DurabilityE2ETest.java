@@ -16,6 +16,7 @@ import com.figureforge.workflows.generation.FalActivities;
 import com.figureforge.workflows.generation.FalEventActivities;
 import com.figureforge.workflows.generation.ImageGenerationWorkflowImpl;
 import com.figureforge.workflows.generation.JobStoreActivities;
+import com.figureforge.workflows.generation.JobStoreActivities.ImageToStore;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -172,7 +173,7 @@ class DurabilityE2ETest {
     }
 
     @Test
-    void lostActivityRepliesAreRetriedWithoutASecondFalRequestOrStoredCopy() {
+    void lostActivityRepliesAreRetriedWithoutASecondFalRequestOrStoredCopy() throws Exception {
         var user = e2e.newUser("hobby");
         int submittedBefore = fal.submissionCount();
         Set<String> lost = ConcurrentHashMap.newKeySet();
@@ -193,20 +194,11 @@ class DurabilityE2ETest {
         };
         JobStoreActivities lossyStore = new ForwardingJobStore(jobStoreActivities) {
             @Override
-            public StoreImageOutput storeImage(StoreImageInput input) {
-                StoreImageOutput output = super.storeImage(input);
+            public StoreAndCompleteOutput storeImagesAndComplete(StoreAndCompleteInput input) {
+                StoreAndCompleteOutput output = super.storeImagesAndComplete(input);
                 stores.incrementAndGet();
-                if (lost.add("store-" + input.index())) {
-                    throw ApplicationFailure.newFailure("reply lost after store", "LOST_REPLY");
-                }
-                return output;
-            }
-
-            @Override
-            public CompleteJobOutput completeJob(CompleteJobInput input) {
-                CompleteJobOutput output = super.completeJob(input);
-                if (lost.add("complete")) {
-                    throw ApplicationFailure.newFailure("reply lost after complete", "LOST_REPLY");
+                if (lost.add("store-and-complete")) {
+                    throw ApplicationFailure.newFailure("reply lost after store and complete", "LOST_REPLY");
                 }
                 return output;
             }
@@ -217,8 +209,10 @@ class DurabilityE2ETest {
         JsonNode job = e2e.awaitFinished(user, jobId);
 
         assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("succeeded");
+        // The job record succeeds with the first attempt; the run ends when the retry answered.
+        client.newUntypedWorkflowStub(WorkflowIds.imageGeneration(jobId)).getResult(30, TimeUnit.SECONDS, Object.class);
         assertThat(submits.get()).as("submit ran twice").isEqualTo(2);
-        assertThat(stores.get()).as("each store ran twice").isEqualTo(4);
+        assertThat(stores.get()).as("the store-and-complete step ran twice").isEqualTo(2);
         assertThat(fal.submissionCount() - submittedBefore).as("fal requests").isEqualTo(1);
         assertThat(objectsUnder(user.id(), jobId)).isEqualTo(4);
         assertThat(job.get("images")).hasSize(2);
@@ -227,6 +221,42 @@ class DurabilityE2ETest {
                 .json();
         assertThat(mine.get("items")).hasSize(2);
         assertThat(e2e.quota(user).get("used").asInt()).isEqualTo(2);
+        assertThat(e2e.quota(user).get("in_flight").asInt()).isZero();
+    }
+
+    /**
+     * The one step that copies the images and settles the job fails midway, after one image of two is in
+     * S3 (as when its worker dies): the retry finishes the job with each image stored once and the quota
+     * charged once.
+     */
+    @Test
+    void aStoreAndCompleteStepThatDiesAfterCopyingOneImageIsFinishedByItsRetry() {
+        var user = e2e.newUser("hobby");
+        AtomicInteger attempts = new AtomicInteger();
+        JobStoreActivities diesMidway = new ForwardingJobStore(jobStoreActivities) {
+            @Override
+            public StoreAndCompleteOutput storeImagesAndComplete(StoreAndCompleteInput input) {
+                if (attempts.incrementAndGet() == 1) {
+                    ImageToStore first = input.images().get(0);
+                    storeImage(new StoreImageInput(
+                            input.jobId(), input.userId(), first.index(), first.source(), input.seed()));
+                    throw ApplicationFailure.newFailure("worker died after the first copy", "WORKER_DIED");
+                }
+                return super.storeImagesAndComplete(input);
+            }
+        };
+        swapWorkers(falActivities, diesMidway);
+
+        String jobId = e2e.startJob(user, "{\"num_images\":2,\"visibility\":\"private\"}");
+        JsonNode job = e2e.awaitFinished(user, jobId);
+
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("succeeded");
+        assertThat(attempts.get()).isEqualTo(2);
+        assertThat(job.get("images")).hasSize(2);
+        assertThat(objectsUnder(user.id(), jobId))
+                .as("image and thumbnail per image, once")
+                .isEqualTo(4);
+        assertThat(e2e.quota(user).get("used").asInt()).as("charged once").isEqualTo(2);
         assertThat(e2e.quota(user).get("in_flight").asInt()).isZero();
     }
 
@@ -405,6 +435,11 @@ class DurabilityE2ETest {
         @Override
         public CompleteJobOutput completeJob(CompleteJobInput input) {
             return delegate.completeJob(input);
+        }
+
+        @Override
+        public StoreAndCompleteOutput storeImagesAndComplete(StoreAndCompleteInput input) {
+            return delegate.storeImagesAndComplete(input);
         }
 
         @Override

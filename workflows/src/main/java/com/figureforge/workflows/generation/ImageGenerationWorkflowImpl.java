@@ -12,7 +12,9 @@ import com.figureforge.workflows.generation.FalActivities.FetchResultOutput;
 import com.figureforge.workflows.generation.FalActivities.SubmitInput;
 import com.figureforge.workflows.generation.JobStoreActivities.CompleteJobInput;
 import com.figureforge.workflows.generation.JobStoreActivities.FailJobInput;
+import com.figureforge.workflows.generation.JobStoreActivities.ImageToStore;
 import com.figureforge.workflows.generation.JobStoreActivities.MarkRunningInput;
+import com.figureforge.workflows.generation.JobStoreActivities.StoreAndCompleteInput;
 import com.figureforge.workflows.generation.JobStoreActivities.StoreImageInput;
 import com.figureforge.workflows.generation.JobStoreActivities.StoreImageOutput;
 import io.temporal.activity.ActivityCancellationType;
@@ -21,7 +23,6 @@ import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
-import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
@@ -58,6 +59,12 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
      */
     static final String FAL_EVENTS = "fal-events";
 
+    /**
+     * Version marker of the lean finish: one storage step copies every image and settles the job (one round
+     * trip instead of one per image plus one). Runs from before keep their per-image steps.
+     */
+    static final String LEAN_FINISH = "lean-finish";
+
     private static final String SUBMIT = "Submit to fal";
 
     private static final RetryOptions FAL_RETRY = RetryPolicies.backingOffTo(Duration.ofSeconds(30));
@@ -73,6 +80,12 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
      */
     static final Duration STORAGE_STEP_BOUND = Duration.ofMinutes(30);
 
+    /** One attempt of the lean finish: its copies run in parallel, each bounded by the download timeout. */
+    private static final Duration LEAN_FINISH_ATTEMPT = Duration.ofMinutes(3);
+
+    /** A worker that dies mid-copy is noticed this quickly and the step moves to another worker. */
+    private static final Duration LEAN_FINISH_HEARTBEAT = Duration.ofSeconds(20);
+
     private JobStatus status = JobStatus.QUEUED;
     private FalSubmission submission;
     private final FalRequestFollower follower = new FalRequestFollower(this::fal);
@@ -83,6 +96,8 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
     private boolean costAwareCancel;
     /** Runs started before {@link #FAL_EVENTS} poll fal and mark the job running in a step of its own. */
     private boolean falEvents;
+    /** Runs started before {@link #LEAN_FINISH} store each image in a step of its own, then complete. */
+    private boolean leanFinish;
     /** fal calls our webhook when the request finishes (else the workflow follows the status stream). */
     private boolean webhookRegistered;
     /** When following fal's request gives up (workflow time, millis). */
@@ -92,6 +107,7 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
     public ImageGenerationResult generate(ImageGenerationInput input) {
         costAwareCancel = Workflow.getVersion(COST_AWARE_CANCEL, Workflow.DEFAULT_VERSION, 1) == 1;
         falEvents = Workflow.getVersion(FAL_EVENTS, Workflow.DEFAULT_VERSION, 1) == 1;
+        leanFinish = Workflow.getVersion(LEAN_FINISH, Workflow.DEFAULT_VERSION, 1) == 1;
         imagesExpected = input.request().numImages();
         Duration deadline = Duration.ofSeconds(input.deadlineSeconds());
         details("Queued: " + imagesExpected + " image(s) with "
@@ -130,17 +146,53 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
         FetchResultOutput output = fetched != null
                 ? fetched
                 : fal("Fetch fal result", deadline).fetchResult(new FetchResultInput(input.jobId(), submission));
+        if (leanFinish) {
+            return finishLean(input, output);
+        }
         List<StoredImage> stored = storeImages(input, output);
         int blocked = output.images().size() - stored.size();
         var completed = store("Record images and finish job", null)
                 .completeJob(new CompleteJobInput(input.jobId(), input.userId(), stored, blocked));
-        setStatus(completed.status());
-        if (completed.status() != JobStatus.SUCCEEDED) {
+        return finished(input, completed.status(), stored, blocked);
+    }
+
+    /**
+     * One step copies the allowed images and settles the job. Its retries have no overall bound, as the
+     * settlement must never be given up; the copy part is bounded inside the step instead: past
+     * {@link #STORAGE_STEP_BOUND} after scheduling, a copy still missing fails the step (type {@code timeout})
+     * and the job fails and is refunded, as when the per-image steps ran out of time.
+     */
+    private ImageGenerationResult finishLean(ImageGenerationInput input, FetchResultOutput output) {
+        List<ImageToStore> allowed = new ArrayList<>();
+        for (int index = 0; index < output.images().size(); index++) {
+            if (!(index < output.nsfw().size()
+                    && Boolean.TRUE.equals(output.nsfw().get(index)))) {
+                allowed.add(new ImageToStore(index, output.images().get(index)));
+            }
+        }
+        int blocked = output.images().size() - allowed.size();
+        long copyUntil = Workflow.currentTimeMillis() + STORAGE_STEP_BOUND.toMillis();
+        var completed = Workflow.newActivityStub(
+                        JobStoreActivities.class,
+                        storeOptions("Copy " + allowed.size() + " image(s) to S3 and finish job")
+                                .setStartToCloseTimeout(LEAN_FINISH_ATTEMPT)
+                                .setHeartbeatTimeout(LEAN_FINISH_HEARTBEAT)
+                                .build())
+                .storeImagesAndComplete(new StoreAndCompleteInput(
+                        input.jobId(), input.userId(), allowed, output.seed(), blocked, copyUntil));
+        imagesStored = completed.images().size();
+        return finished(input, completed.status(), completed.images(), blocked);
+    }
+
+    private ImageGenerationResult finished(
+            ImageGenerationInput input, JobStatus finalStatus, List<StoredImage> stored, int blocked) {
+        setStatus(finalStatus);
+        if (finalStatus != JobStatus.SUCCEEDED) {
             errorCode = JobErrorCode.IMAGES_BLOCKED;
         }
         details("Finished: " + stored.size() + " stored, " + blocked + " blocked by the safety checker");
         return new ImageGenerationResult(
-                input.jobId(), completed.status(), stored, errorCode, blocked > 0 ? "blocked images refunded" : null);
+                input.jobId(), finalStatus, stored, errorCode, blocked > 0 ? "blocked images refunded" : null);
     }
 
     @Override
@@ -207,7 +259,7 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
             setStatus(JobStatus.FAILED);
             return new ImageGenerationResult(input.jobId(), JobStatus.FAILED, List.of(), type, "job deleted");
         }
-        errorCode = errorCodeFor(type, failure);
+        errorCode = JobErrorCode.forFailure(type, failure);
         String message = FailureChain.rootMessage(failure);
         log.warn("Job {} failed ({}): {}", input.jobId(), errorCode, message);
         if (!JobErrorCode.CONTENT_POLICY.equals(errorCode)) {
@@ -293,20 +345,6 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
         }
     }
 
-    private static String errorCodeFor(String type, Throwable failure) {
-        if (JobErrorCode.TIMEOUT.equals(type)
-                || (type == null && FailureChain.contains(failure, TimeoutFailure.class))) {
-            return JobErrorCode.TIMEOUT;
-        }
-        if (FailureType.FAL_INPUT_REJECTED.name().equals(type)) {
-            return JobErrorCode.CONTENT_POLICY;
-        }
-        if (FailureType.IMAGE_REJECTED.name().equals(type)) {
-            return JobErrorCode.IMAGE_REJECTED;
-        }
-        return JobErrorCode.GENERATION_FAILED;
-    }
-
     private void setStatus(JobStatus next) {
         status = next;
         Workflow.upsertTypedSearchAttributes(FigureForgeSearchAttributes.JOB_STATUS.valueSet(next.wire()));
@@ -343,16 +381,20 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
      * (see JobSettlement), so a cancel abandons a running step instead of asking the worker to stop it.
      */
     private JobStoreActivities store(String summary, Duration bound) {
-        ActivityOptions.Builder options = ActivityOptions.newBuilder()
+        ActivityOptions.Builder options = storeOptions(summary);
+        if (bound != null) {
+            options.setScheduleToCloseTimeout(bound);
+        }
+        return Workflow.newActivityStub(JobStoreActivities.class, options.build());
+    }
+
+    private ActivityOptions.Builder storeOptions(String summary) {
+        return ActivityOptions.newBuilder()
                 .setTaskQueue(TaskQueues.STORAGE)
                 .setStartToCloseTimeout(Duration.ofMinutes(2))
                 .setRetryOptions(STORAGE_RETRY)
                 .setCancellationType(
                         costAwareCancel ? ActivityCancellationType.ABANDON : ActivityCancellationType.TRY_CANCEL)
                 .setSummary(summary);
-        if (bound != null) {
-            options.setScheduleToCloseTimeout(bound);
-        }
-        return Workflow.newActivityStub(JobStoreActivities.class, options.build());
     }
 }

@@ -1,5 +1,9 @@
 package com.figureforge.workflows.generation;
 
+import com.figureforge.workflows.FailureChain;
+import com.figureforge.workflows.FailureType;
+import io.temporal.failure.TimeoutFailure;
+
 /** Stable codes for a failed or canceled job's {@code error.code}, as clients see them. */
 public final class JobErrorCode {
 
@@ -15,6 +19,21 @@ public final class JobErrorCode {
     public static final String IMAGE_REJECTED = "image_rejected";
     /** The owner canceled the job. */
     public static final String CANCELED = "canceled";
+
+    /** The code of a job that failed with {@code failure}, whose application failure type is {@code type}. */
+    static String forFailure(String type, Throwable failure) {
+        if (JobErrorCode.TIMEOUT.equals(type)
+                || (type == null && FailureChain.contains(failure, TimeoutFailure.class))) {
+            return JobErrorCode.TIMEOUT;
+        }
+        if (FailureType.FAL_INPUT_REJECTED.name().equals(type)) {
+            return JobErrorCode.CONTENT_POLICY;
+        }
+        if (FailureType.IMAGE_REJECTED.name().equals(type)) {
+            return JobErrorCode.IMAGE_REJECTED;
+        }
+        return JobErrorCode.GENERATION_FAILED;
+    }
 
     private JobErrorCode() {}
 }

@@ -33,6 +33,18 @@ public interface JobStoreActivities {
     CompleteJobOutput completeJob(CompleteJobInput input);
 
     /**
+     * The lean finish: copies every image in {@code images} into S3 (in parallel, each as {@link #storeImage}
+     * does) and then settles the job as {@link #completeJob} does, in one round trip instead of one per image
+     * plus one. Idempotent: a retry skips objects already stored, and a retry after the settlement (a lost
+     * reply) only completes applying the recorded decision. Heartbeats while it copies. Past
+     * {@code copyUntilEpochMillis}, a copy still missing fails the step non-retryably with type
+     * {@code timeout} (the job then fails and is refunded); once every copy is there, the settlement is
+     * retried without limit.
+     */
+    @ActivityMethod
+    StoreAndCompleteOutput storeImagesAndComplete(StoreAndCompleteInput input);
+
+    /**
      * Records the job as failed or canceled and frees the in-flight slot; gives back the whole reservation
      * unless {@code keepCharge} (a cancel after fal started the work, which fal bills).
      */
@@ -55,6 +67,25 @@ public interface JobStoreActivities {
     record CompleteJobInput(String jobId, String userId, List<StoredImage> images, int blockedCount) {}
 
     record CompleteJobOutput(JobStatus status, int refunded) {}
+
+    /** One image to copy: its index in fal's answer (which fixes its keys and id) and fal's CDN URL. */
+    record ImageToStore(int index, FalImage source) {}
+
+    /**
+     * @param images the images the safety checker let through
+     * @param blockedCount the images it blocked (refunded)
+     * @param copyUntilEpochMillis when copying gives up (the storage step bound after the step was scheduled)
+     */
+    record StoreAndCompleteInput(
+            String jobId,
+            String userId,
+            List<ImageToStore> images,
+            long seed,
+            int blockedCount,
+            long copyUntilEpochMillis) {}
+
+    /** @param images the images stored, in index order (a job that ended otherwise keeps none of them) */
+    record StoreAndCompleteOutput(JobStatus status, int refunded, List<StoredImage> images) {}
 
     /** @param keepCharge true when fal did billable work: the reservation stays charged */
     record FailJobInput(

@@ -95,5 +95,10 @@ final class FakeGenerations {
         public CompleteJobOutput completeJob(CompleteJobInput input) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public StoreAndCompleteOutput storeImagesAndComplete(StoreAndCompleteInput input) {
+            throw new UnsupportedOperationException();
+        }
     }
 }

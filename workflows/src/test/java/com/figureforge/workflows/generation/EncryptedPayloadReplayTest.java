@@ -57,6 +57,8 @@ class EncryptedPayloadReplayTest {
         Map<String, Class<?>> recorded = Map.of(
                 "/histories/image-generation-blocked-image.json", ImageGenerationWorkflowImpl.class,
                 "/histories/image-generation-canceled-while-running.json", ImageGenerationWorkflowImpl.class,
+                "/histories/image-generation-fal-events.json", ImageGenerationWorkflowImpl.class,
+                "/histories/image-generation-lean-finish.json", ImageGenerationWorkflowImpl.class,
                 "/histories/subscription-grace-expiry.json", SubscriptionWorkflowImpl.class,
                 "/histories/subscription-updates-and-duplicates.json", SubscriptionWorkflowImpl.class,
                 "/histories/account-deletion-with-running-job.json", AccountDeletionWorkflowImpl.class,

@@ -12,6 +12,7 @@ class FakeJobStore implements JobStoreActivities {
     final List<String> calls = new CopyOnWriteArrayList<>();
     final Map<Integer, StoredImage> stored = new ConcurrentHashMap<>();
     final List<FailJobInput> failures = new CopyOnWriteArrayList<>();
+    final List<Long> copyDeadlines = new CopyOnWriteArrayList<>();
     final ConcurrentLinkedQueue<RuntimeException> storeFailures = new ConcurrentLinkedQueue<>();
     volatile JobStatus finalStatus;
     volatile int refunded;
@@ -31,17 +32,21 @@ class FakeJobStore implements JobStoreActivities {
         }
         StoredImage image = stored.computeIfAbsent(
                 input.index(),
-                index -> new StoredImage(
-                        input.jobId() + "-" + index,
-                        index,
-                        "images/" + input.userId() + "/" + input.jobId() + "/" + index + ".png",
-                        "images/" + input.userId() + "/" + input.jobId() + "/" + index + "-thumb.png",
-                        input.source().width(),
-                        input.source().height(),
-                        input.source().contentType(),
-                        1234,
-                        input.seed()));
+                index -> storedImage(input.jobId(), input.userId(), index, input.source(), input.seed()));
         return new StoreImageOutput(image);
+    }
+
+    private static StoredImage storedImage(String jobId, String userId, int index, FalImage source, long seed) {
+        return new StoredImage(
+                jobId + "-" + index,
+                index,
+                "images/" + userId + "/" + jobId + "/" + index + ".png",
+                "images/" + userId + "/" + jobId + "/" + index + "-thumb.png",
+                source.width(),
+                source.height(),
+                source.contentType(),
+                1234,
+                seed);
     }
 
     @Override
@@ -53,6 +58,32 @@ class FakeJobStore implements JobStoreActivities {
             refunded += input.blockedCount();
         }
         return new CompleteJobOutput(status, input.blockedCount());
+    }
+
+    /** Stores like storeImage (a failure queued in storeFailures fails the whole step), then completes. */
+    @Override
+    public StoreAndCompleteOutput storeImagesAndComplete(StoreAndCompleteInput input) {
+        calls.add("storeImagesAndComplete:"
+                + input.images().stream()
+                        .map(image -> String.valueOf(image.index()))
+                        .toList());
+        copyDeadlines.add(input.copyUntilEpochMillis());
+        RuntimeException failure = storeFailures.poll();
+        if (failure != null) {
+            throw failure;
+        }
+        List<StoredImage> images = input.images().stream()
+                .map(image -> stored.computeIfAbsent(
+                        image.index(),
+                        index -> storedImage(input.jobId(), input.userId(), index, image.source(), input.seed())))
+                .toList();
+        JobStatus status = images.isEmpty() ? JobStatus.FAILED : JobStatus.SUCCEEDED;
+        if (finalStatus == null) {
+            finalStatus = status;
+            refunded += input.blockedCount();
+        }
+        return new StoreAndCompleteOutput(
+                status, input.blockedCount(), status == JobStatus.SUCCEEDED ? images : List.of());
     }
 
     @Override

@@ -22,7 +22,10 @@ class ImageGenerationReplayTest {
     /** Recorded before {@link ImageGenerationWorkflowImpl#FAL_EVENTS}: polling, a separate mark-running step. */
     private static final String RECORDED = "/histories/image-generation-blocked-image.json";
 
+    /** Recorded with {@link ImageGenerationWorkflowImpl#FAL_EVENTS}, before the lean finish: a step per image. */
     private static final String RECORDED_FAL_EVENTS = "/histories/image-generation-fal-events.json";
+
+    private static final String RECORDED_LEAN_FINISH = "/histories/image-generation-lean-finish.json";
 
     @Test
     void recordedHistoryReplaysAgainstCurrentCode() throws Exception {
@@ -48,9 +51,18 @@ class ImageGenerationReplayTest {
         RecordedHistories.replayRecorded(RECORDED_FAL_EVENTS, ImageGenerationWorkflowImpl.class);
     }
 
+    /**
+     * Recorded with {@link ImageGenerationWorkflowImpl#LEAN_FINISH}: one step copies the allowed image and
+     * completes the job.
+     */
+    @Test
+    void runRecordedWithTheLeanFinishReplays() throws Exception {
+        RecordedHistories.replayRecorded(RECORDED_LEAN_FINISH, ImageGenerationWorkflowImpl.class);
+    }
+
     @Test
     void freshHistoryReplaysAndCanBeRecorded() throws Exception {
-        RecordedHistories.replayFresh(runAndFetchHistory(), RECORDED_FAL_EVENTS, ImageGenerationWorkflowImpl.class);
+        RecordedHistories.replayFresh(runAndFetchHistory(), RECORDED_LEAN_FINISH, ImageGenerationWorkflowImpl.class);
     }
 
     private static WorkflowExecutionHistory runAndFetchHistory() {

@@ -16,6 +16,7 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
@@ -69,7 +70,9 @@ class ImageGenerationWorkflowTest {
         assertThat(result.images()).extracting(StoredImage::index).containsExactly(0, 1);
         assertThat(fal.submitted).hasValue(1);
         assertThat(fal.markedRunning).as("submit marks the job running").hasValue(1);
-        assertThat(store.calls).doesNotContain("markRunning").endsWith("completeJob");
+        assertThat(store.calls)
+                .as("one step copies both images and completes the job")
+                .containsExactly("storeImagesAndComplete:[0, 1]");
         assertThat(events.attempts).as("the status stream ended the wait").hasValue(1);
         assertThat(fal.statusChecks).as("no polling while the stream works").hasValue(0);
         assertThat(store.failures).isEmpty();
@@ -85,7 +88,7 @@ class ImageGenerationWorkflowTest {
 
         assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(result.images()).extracting(StoredImage::index).containsExactly(1);
-        assertThat(store.calls).doesNotContain("storeImage:0");
+        assertThat(store.calls).containsExactly("storeImagesAndComplete:[1]");
         assertThat(store.refunded).isEqualTo(1);
     }
 
@@ -98,6 +101,55 @@ class ImageGenerationWorkflowTest {
         assertThat(result.status()).isEqualTo(JobStatus.FAILED);
         assertThat(result.errorCode()).isEqualTo(JobErrorCode.IMAGES_BLOCKED);
         assertThat(store.refunded).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedCopyAndCompleteStepIsRetriedAndBoundsItsCopiesByTheStorageStepBound() {
+        fal.nsfw = List.of(false, false);
+        store.storeFailures.add(FakeFal.failure(FailureType.FAL_UNAVAILABLE, "CDN answered 503"));
+        long scheduledAfter = env.currentTimeMillis();
+
+        ImageGenerationResult result = newWorkflow().generate(input(2, 600));
+
+        assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(result.images()).hasSize(2);
+        assertThat(store.calls).containsExactly("storeImagesAndComplete:[0, 1]", "storeImagesAndComplete:[0, 1]");
+        assertThat(store.failures).isEmpty();
+        assertThat(store.copyDeadlines)
+                .allSatisfy(until -> assertThat(until)
+                        .isBetween(
+                                scheduledAfter + ImageGenerationWorkflowImpl.STORAGE_STEP_BOUND.toMillis(),
+                                env.currentTimeMillis() + ImageGenerationWorkflowImpl.STORAGE_STEP_BOUND.toMillis()));
+        assertThat(store.copyDeadlines.get(1))
+                .as("retries keep the first deadline")
+                .isEqualTo(store.copyDeadlines.get(0));
+    }
+
+    @Test
+    void copiesThatRunOutOfTimeFailTheJobAsTimedOutAndRefundIt() {
+        store.storeFailures.add(ApplicationFailure.newNonRetryableFailure(
+                "copying the images of job job-1 to S3 did not succeed in time", JobErrorCode.TIMEOUT));
+
+        ImageGenerationResult result = newWorkflow().generate(input(2, 600));
+
+        assertThat(result.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(result.errorCode()).isEqualTo(JobErrorCode.TIMEOUT);
+        assertThat(store.calls).hasSize(2).last().isEqualTo("failJob:failed");
+        assertThat(store.failures)
+                .singleElement()
+                .satisfies(f -> assertThat(f.keepCharge()).isFalse());
+        assertThat(store.refunded).isEqualTo(2);
+    }
+
+    @Test
+    void anImageRejectedWhileCopyingFailsTheJobAtOnce() {
+        store.storeFailures.add(FakeFal.failure(FailureType.IMAGE_REJECTED, "not an image"));
+
+        ImageGenerationResult result = newWorkflow().generate(input(1, 600));
+
+        assertThat(result.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(result.errorCode()).isEqualTo(JobErrorCode.IMAGE_REJECTED);
+        assertThat(store.calls).containsExactly("storeImagesAndComplete:[0]", "failJob:failed");
     }
 
     @Test
@@ -207,7 +259,7 @@ class ImageGenerationWorkflowTest {
         assertThat(store.stored).hasSize(1);
         assertThat(fal.cancels).hasSize(1);
         assertThat(store.failures).isEmpty();
-        assertThat(store.calls).endsWith("completeJob");
+        assertThat(store.calls).endsWith("storeImagesAndComplete:[0]");
         assertThat(store.refunded).isZero();
     }
 
@@ -222,7 +274,7 @@ class ImageGenerationWorkflowTest {
             assertThat(f.keepCharge()).isTrue();
         });
         assertThat(store.refunded).isZero();
-        assertThat(store.calls).doesNotContain("completeJob");
+        assertThat(store.calls).noneMatch(call -> call.startsWith("storeImagesAndComplete"));
     }
 
     @Test
