@@ -66,7 +66,10 @@ function renderValues() {
   const control = $('set-vary').value;
   const boxes = (config.controls[control] || []).map((choice, i) => {
     const input = element('input', { type: 'checkbox', name: 'set-value', value: choice.value, checked: i < 3 });
-    input.addEventListener('change', updateSetCost);
+    input.addEventListener('change', () => {
+      showProblem($('compose-problem'), null); // a refusal of the earlier ticks no longer applies
+      updateSetCost();
+    });
     return element('label', { class: 'set-value' }, input, ` ${label(choice.value)}`);
   });
   $('set-values').replaceChildren(

@@ -67,6 +67,12 @@ class WebClientVariationsBrowserTest {
         assertThat(browser.findElement(By.id("generate")).getText()).isEqualTo("Make the set");
         tick("studio", true);
         tick("soft", false);
+        tick("rim", false);
+        assertThat(browser.findElement(By.id("set-cost")).getText()).contains("Tick 2 to 8 values.");
+        // The API's refusal (422 invalid_variation_set) is shown in plain words, and costs nothing.
+        steps.click(By.id("generate"));
+        assertThat(steps.visible(By.id("compose-problem")).getText())
+                .contains("The variation set cannot be made", "Values: must hold 2 to 8 distinct values");
         tick("rim", true);
         tick("dramatic", true);
         assertThat(browser.findElement(By.id("set-cost")).getText())
