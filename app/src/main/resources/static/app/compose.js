@@ -4,6 +4,7 @@ import { showProblem } from './problems.js';
 import { currentPlan, refreshUser } from './session.js';
 import { date, element, label, plural } from './format.js';
 import { openImage } from './gallery.js';
+import { isSetMode, startSet, updateSetCost } from './variations.js';
 
 const SELECTS = ['pose', 'body_type', 'gender', 'age_range', 'clothing', 'camera_angle', 'shot', 'lighting', 'background', 'style'];
 const POLL_MS = 1000;
@@ -61,7 +62,8 @@ export function setupCompose(clientConfig) {
 
   $('compose-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    generate();
+    if (isSetMode()) startSet(request(), $('compose-problem'), $('generate'));
+    else generate();
   });
   $('job-cancel').addEventListener('click', cancel);
   updatePreview();
@@ -94,6 +96,7 @@ export async function showCompose() {
   count.max = String(perJob);
   if (Number(count.value) > perJob) count.value = String(perJob);
   $('num-images-hint').textContent = `1 to ${perJob} on your plan.`;
+  updateSetCost();
   if (!following) {
     const visibility = user.default_visibility || 'private';
     for (const radio of document.querySelectorAll('input[name="visibility"]')) radio.checked = radio.value === visibility;

@@ -5,12 +5,14 @@ import { setupCompose, showCompose } from './compose.js';
 import { setupGalleries, showGallery } from './gallery.js';
 import { showPlans } from './plans.js';
 import { setupGesture, showGestureSetup } from './gesture.js';
+import { leaveSet, setupVariations, showSet } from './variations.js';
 
-const VIEWS = ['signed-out', 'compose', 'mine', 'gallery', 'plans', 'session'];
-const NEEDS_SIGN_IN = new Set(['compose', 'mine', 'plans']);
+const VIEWS = ['signed-out', 'compose', 'mine', 'gallery', 'plans', 'session', 'set'];
+const NEEDS_SIGN_IN = new Set(['compose', 'mine', 'plans', 'set']);
 
 function currentView() {
-  const name = location.hash.replace(/^#/, '') || (isSignedIn() ? 'compose' : 'gallery');
+  // #set/<id> is a variation set's contact sheet.
+  const name = location.hash.replace(/^#/, '').replace(/^set\/.*/, 'set') || (isSignedIn() ? 'compose' : 'gallery');
   return VIEWS.includes(name) ? name : 'gallery';
 }
 
@@ -28,8 +30,10 @@ async function render() {
   document.getElementById('sign-out').hidden = !isSignedIn();
   if (!isSignedIn()) document.getElementById('who').textContent = '';
   document.title = `${document.querySelector(`#view-${shown} h1`).textContent} · FigureForge`;
+  if (shown !== 'set') leaveSet();
   try {
-    if (shown === 'compose') await showCompose();
+    if (shown === 'set') await showSet(location.hash.slice('#set/'.length));
+    else if (shown === 'compose') await showCompose();
     else if (shown === 'mine') await showGallery('mine');
     else if (shown === 'gallery') await showGallery('gallery');
     else if (shown === 'plans') await showPlans();
@@ -54,6 +58,7 @@ async function start() {
   setupCompose(session.config);
   setupGalleries(session.config);
   setupGesture();
+  setupVariations(session.config);
 
   for (const button of document.querySelectorAll('#sign-in, [data-action="sign-in"]')) {
     button.addEventListener('click', () => signIn());

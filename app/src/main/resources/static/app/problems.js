@@ -12,6 +12,8 @@ const MESSAGES = {
   unknown_field: 'The request had a field the server does not know. Reload the page to get the current version.',
   malformed_json: 'The request was garbled on the way. Reload the page and try again.',
   job_not_found: 'That job does not exist (any more).',
+  invalid_variation_set: 'The variation set cannot be made: choose a control to vary and tick 2 to 8 different values of it.',
+  variation_set_not_found: 'That variation set does not exist (any more).',
   job_already_finished: 'The job had already finished, so there was nothing left to cancel.',
   image_not_found: 'That image does not exist any more.',
   cannot_report_own_image: 'You cannot report your own image; make it private or delete it instead.',

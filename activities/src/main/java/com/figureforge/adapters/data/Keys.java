@@ -44,6 +44,10 @@ final class Keys {
         }
     }
 
+    static String variationSet(String setId) {
+        return "VSET#" + requireId(setId, "setId");
+    }
+
     static String job(String jobId) {
         return "JOB#" + requireId(jobId, "jobId");
     }

@@ -6,10 +6,13 @@ import static com.figureforge.adapters.data.Items.time;
 
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeSet;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -138,6 +141,93 @@ public class QuotaLedger {
             releaseInFlight(userId, jobId);
             return Reservation.QUOTA_EXCEEDED;
         }
+    }
+
+    /**
+     * Reserves a whole variation set: {@code imagesPerJob} for each of {@code jobIds} and a slot for each,
+     * or nothing. Each job gets its own charge marker and slot, exactly as {@link #reserve} leaves them, so
+     * every job settles on its own. Two conditional writes, like {@link #reserve}: (1) all slots at once,
+     * admitted while the set is below the cap (a set enters like one job; its jobs then hold a slot each,
+     * so nothing else starts until they drain below the cap); (2) all charges at once against the room
+     * left; if (2) fails, the slots go back in one write. The job ids must be fresh (never reserved).
+     */
+    public Reservation reserveAll(
+            String userId, List<String> jobIds, int imagesPerJob, String period, int monthlyLimit, int inFlightCap) {
+        if (jobIds.isEmpty() || imagesPerJob < 1 || monthlyLimit < 0 || inFlightCap < 1) {
+            throw new IllegalArgumentException("a set needs jobs, images >= 1, monthlyLimit >= 0 and a cap >= 1");
+        }
+        long total = (long) imagesPerJob * jobIds.size();
+        if (total > monthlyLimit) {
+            return Reservation.QUOTA_EXCEEDED;
+        }
+        Map<String, String> slotNames = new HashMap<>(Map.of("#jobs", JOBS, "#type", FigureForgeTable.TYPE));
+        slotNames.put("#updatedAt", UPDATED_AT);
+        Map<String, AttributeValue> slotValues = new HashMap<>(
+                Map.of(":jobs", AttributeValue.fromSs(jobIds), ":cap", n(inFlightCap), ":type", s(TYPE_INFLIGHT)));
+        slotValues.put(":now", now());
+        slotValues.put(":period", s(period));
+        StringJoiner periods = new StringJoiner(", ");
+        StringJoiner notHeld = new StringJoiner(" AND ");
+        for (int i = 0; i < jobIds.size(); i++) {
+            slotNames.put("#p" + i, PERIOD_PREFIX + jobIds.get(i));
+            slotValues.put(":j" + i, s(jobIds.get(i)));
+            periods.add("#p" + i + " = :period");
+            notHeld.add("NOT contains(#jobs, :j" + i + ")");
+        }
+        try {
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(Keys.key(Keys.user(userId), Keys.INFLIGHT))
+                    .updateExpression("SET #type = :type, #updatedAt = :now, " + periods + " ADD #jobs :jobs")
+                    .conditionExpression("(attribute_not_exists(#jobs) OR size(#jobs) < :cap) AND " + notHeld)
+                    .expressionAttributeNames(slotNames)
+                    .expressionAttributeValues(slotValues));
+        } catch (ConditionalCheckFailedException full) {
+            return Reservation.TOO_MANY_JOBS;
+        }
+        Map<String, String> chargeNames = new HashMap<>(
+                Map.of("#used", USED, "#type", FigureForgeTable.TYPE, "#period", PERIOD, "#updatedAt", UPDATED_AT));
+        Map<String, AttributeValue> chargeValues = new HashMap<>(Map.of(
+                ":n", n(imagesPerJob),
+                ":total", n(total),
+                ":maxUsed", n(monthlyLimit - total),
+                ":type", s(TYPE_QUOTA),
+                ":period", s(period),
+                ":now", now()));
+        StringJoiner charges = new StringJoiner(", ");
+        StringJoiner uncharged = new StringJoiner(" AND ");
+        for (int i = 0; i < jobIds.size(); i++) {
+            chargeNames.put("#c" + i, CHARGE_PREFIX + jobIds.get(i));
+            charges.add("#c" + i + " = :n");
+            uncharged.add("attribute_not_exists(#c" + i + ")");
+        }
+        try {
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(Keys.key(Keys.user(userId), Keys.quota(period)))
+                    .updateExpression(
+                            "SET " + charges + ", #type = :type, #period = :period, #updatedAt = :now ADD #used :total")
+                    .conditionExpression(uncharged + " AND (attribute_not_exists(#used) OR #used <= :maxUsed)")
+                    .expressionAttributeNames(chargeNames)
+                    .expressionAttributeValues(chargeValues));
+            return Reservation.RESERVED;
+        } catch (ConditionalCheckFailedException noRoom) {
+            releaseAllInFlight(userId, jobIds, slotNames);
+            return Reservation.QUOTA_EXCEEDED;
+        }
+    }
+
+    /** Gives back the slots {@link #reserveAll} took, in one write; idempotent. */
+    private void releaseAllInFlight(String userId, List<String> jobIds, Map<String, String> slotNames) {
+        StringJoiner periods = new StringJoiner(", ");
+        Map<String, String> names = new HashMap<>(Map.of("#jobs", JOBS, "#updatedAt", UPDATED_AT));
+        for (int i = 0; i < jobIds.size(); i++) {
+            names.put("#p" + i, slotNames.get("#p" + i));
+            periods.add("#p" + i);
+        }
+        dynamo.updateItem(b -> b.tableName(table)
+                .key(Keys.key(Keys.user(userId), Keys.INFLIGHT))
+                .updateExpression("SET #updatedAt = :now DELETE #jobs :jobs REMOVE " + periods)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(Map.of(":jobs", AttributeValue.fromSs(jobIds), ":now", now())));
     }
 
     /**

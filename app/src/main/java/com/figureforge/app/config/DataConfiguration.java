@@ -12,6 +12,7 @@ import com.figureforge.adapters.data.QuotaLedger;
 import com.figureforge.adapters.data.StripeEventLog;
 import com.figureforge.adapters.data.UserDataEraser;
 import com.figureforge.adapters.data.UserRepository;
+import com.figureforge.adapters.data.VariationSetRepository;
 import com.figureforge.adapters.fal.FalClientSettings;
 import com.figureforge.adapters.fal.FalImageDownloader;
 import com.figureforge.adapters.fal.FalQueueClient;
@@ -98,6 +99,11 @@ class DataConfiguration {
     @Bean
     JobRepository jobRepository(DynamoDbClient dynamo, TableName table, Clock clock) {
         return new JobRepository(dynamo, table.value(), clock);
+    }
+
+    @Bean
+    VariationSetRepository variationSetRepository(DynamoDbClient dynamo, TableName table, Clock clock) {
+        return new VariationSetRepository(dynamo, table.value(), clock);
     }
 
     @Bean

@@ -126,13 +126,7 @@ public class GenerationService {
     private Accepted accept(CurrentUser caller, UserRecord user, GenerationRequest body, String jobId) {
         String planId = quota.planId(user);
         Plan plan = quota.plan(user);
-        GenerationRequest request = body == null ? empty() : body;
-        List<FieldError> errors = GenerationRequestValidator.validate(request, planId, plan);
-        if (!errors.isEmpty()) {
-            throw new ApiException(ErrorCode.VALIDATION_FAILED, "The generation request is invalid.", errors);
-        }
-        GenerationRequest accepted = withDefaults(request, user);
-        promptPolicy.check(accepted.prompt());
+        GenerationRequest accepted = prepared(body, user, planId, plan);
         String prompt = prompts.build(accepted);
         Instant now = clock.instant();
         QuotaPeriod period = quota.period(user, now);
@@ -177,7 +171,22 @@ public class GenerationService {
         return new Accepted(job, false);
     }
 
-    private void startWorkflow(CurrentUser caller, JobRecord job, GenerationRequest request) {
+    /**
+     * The request as it will run: validated against the vocabularies and the plan, defaults filled in
+     * (the seed drawn here, once), free text cleaned and checked. Variation sets prepare their base here.
+     */
+    GenerationRequest prepared(GenerationRequest body, UserRecord user, String planId, Plan plan) {
+        GenerationRequest request = body == null ? empty() : body;
+        List<FieldError> errors = GenerationRequestValidator.validate(request, planId, plan);
+        if (!errors.isEmpty()) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "The generation request is invalid.", errors);
+        }
+        GenerationRequest accepted = withDefaults(request, user);
+        promptPolicy.check(accepted.prompt());
+        return accepted;
+    }
+
+    void startWorkflow(CurrentUser caller, JobRecord job, GenerationRequest request) {
         var generation = properties.generation();
         FalImageRequest falRequest = new FalImageRequest(
                 generation.modelId(),
@@ -215,7 +224,7 @@ public class GenerationService {
      *
      * @return whether a slot was freed
      */
-    private boolean reconcileInFlight(String userId, QuotaPeriod period, Instant now) {
+    boolean reconcileInFlight(String userId, QuotaPeriod period, Instant now) {
         boolean freed = false;
         for (String heldBy : ledger.inFlightJobs(userId)) {
             Optional<JobRecord> job = jobs.find(heldBy);

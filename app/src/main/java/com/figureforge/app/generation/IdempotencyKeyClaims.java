@@ -25,7 +25,8 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The {@code Idempotency-Key} of {@code POST /api/images/generate/}, as
+ * The {@code Idempotency-Key} of {@code POST /api/images/generate/} (and of variation sets, which claim
+ * it for their first job), as
  * draft-ietf-httpapi-idempotency-key-header describes it. The key's states and why they are what they
  * are: {@link IdempotencyKeys}. This class decides, per request, which transition applies:
  *
@@ -81,7 +82,7 @@ class IdempotencyKeyClaims {
      * @throws ApiException 400 for a malformed key, 422 {@code idempotency_key_reused}, 409 {@code
      *     idempotency_key_in_progress}
      */
-    Claim claim(String userId, String rawKey, GenerationRequest body, String jobId) {
+    Claim claim(String userId, String rawKey, Object body, String jobId) {
         if (rawKey == null) {
             return new Claim(userId, null, jobId, null);
         }
@@ -166,7 +167,7 @@ class IdempotencyKeyClaims {
      * SHA-256 of the canonical request JSON: the body as the API parsed it, members sorted, absent and
      * null members dropped. Whitespace, member order and explicit nulls do not make another request.
      */
-    String fingerprint(GenerationRequest body) {
+    String fingerprint(Object body) {
         Map<String, Object> canonical = new TreeMap<>();
         if (body != null) {
             @SuppressWarnings("unchecked")

@@ -31,17 +31,21 @@ import org.springframework.stereotype.Component;
 class ApiSchemasCustomizer implements OpenApiCustomizer {
 
     /** Answer members that can be null, by schema; every other answer member is always a value. */
-    private static final Map<String, Set<String>> NULLABLE = Map.of(
-            "UserView", Set.of("email", "display_name", "default_visibility"),
-            "JobView", Set.of("request", "prompt", "error", "progress", "started_at", "finished_at", "refunded"),
-            "JobError", Set.of("message"),
-            "Progress", Set.of("fal_status", "queue_position"),
-            "ImageView", Set.of("prompt", "moderation"),
-            "ImagePageView", Set.of("next_cursor"),
-            "ReviewPageView", Set.of("next_cursor"),
-            "ReportView", Set.of("note"),
-            "ChangeView", Set.of("effective_at", "subscription_status"),
-            "SyncView", Set.of("subscription_status", "period_start", "period_end"));
+    private static final Map<String, Set<String>> NULLABLE = Map.ofEntries(
+            Map.entry("UserView", Set.of("email", "display_name", "default_visibility")),
+            Map.entry(
+                    "JobView",
+                    Set.of("request", "prompt", "error", "progress", "started_at", "finished_at", "refunded")),
+            Map.entry("JobError", Set.of("message")),
+            Map.entry("Progress", Set.of("fal_status", "queue_position")),
+            Map.entry("ImageView", Set.of("prompt", "moderation")),
+            Map.entry("ImagePageView", Set.of("next_cursor")),
+            Map.entry("ReviewPageView", Set.of("next_cursor")),
+            Map.entry("ReportView", Set.of("note")),
+            Map.entry("ChangeView", Set.of("effective_at", "subscription_status")),
+            Map.entry("SyncView", Set.of("subscription_status", "period_start", "period_end")),
+            Map.entry("VariationSetView", Set.of("request")),
+            Map.entry("Variation", Set.of("prompt", "error")));
 
     @Override
     public void customise(OpenAPI openApi) {
@@ -76,8 +80,11 @@ class ApiSchemasCustomizer implements OpenApiCustomizer {
     private static void closedSets(Map<String, Schema> schemas) {
         FigureControls.ALL.forEach(
                 (field, vocabulary) -> oneOf(schemas, "GenerationRequest", field, vocabulary.keySet()));
+        FigureControls.ALL.forEach(
+                (field, vocabulary) -> oneOf(schemas, "VariationSetRequest", field, vocabulary.keySet()));
         for (String[] member : new String[][] {
             {"GenerationRequest", "visibility"},
+            {"VariationSetRequest", "visibility"},
             {"ImageView", "visibility"},
             {"UserView", "default_visibility"},
             {"ProfileUpdate", "default_visibility"}
@@ -90,6 +97,11 @@ class ApiSchemasCustomizer implements OpenApiCustomizer {
         oneOf(
                 schemas,
                 "JobView",
+                "status",
+                Arrays.stream(JobStatus.values()).map(JobStatus::wire).toList());
+        oneOf(
+                schemas,
+                "Variation",
                 "status",
                 Arrays.stream(JobStatus.values()).map(JobStatus::wire).toList());
     }

@@ -22,6 +22,8 @@ public enum ErrorCode {
     TOO_MANY_JOBS(HttpStatus.TOO_MANY_REQUESTS, "Too many jobs in flight"),
     RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "Rate limit reached"),
     JOB_NOT_FOUND(HttpStatus.NOT_FOUND, "Job not found"),
+    VARIATION_SET_NOT_FOUND(HttpStatus.NOT_FOUND, "Variation set not found"),
+    INVALID_VARIATION_SET(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid variation set"),
     JOB_ALREADY_FINISHED(HttpStatus.CONFLICT, "Job already finished"),
     IMAGE_NOT_FOUND(HttpStatus.NOT_FOUND, "Image not found"),
     CANNOT_REPORT_OWN_IMAGE(HttpStatus.UNPROCESSABLE_CONTENT, "Cannot report your own image"),

@@ -36,6 +36,14 @@ public final class RequestShapes {
         return jobId;
     }
 
+    /** The variation set id (a UUIDv7 like a job id), or 404 {@code variation_set_not_found}. */
+    public static String variationSetId(String setId) {
+        if (setId == null || !JOB_ID.matcher(setId).matches()) {
+            throw new ApiException(ErrorCode.VARIATION_SET_NOT_FOUND, "No such variation set.");
+        }
+        return setId;
+    }
+
     /** The image id, or 404 {@code image_not_found} when it cannot be one. */
     public static String imageId(String imageId) {
         if (imageId == null || !IMAGE_ID.matcher(imageId).matches()) {

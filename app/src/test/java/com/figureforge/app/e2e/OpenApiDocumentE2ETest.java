@@ -64,7 +64,7 @@ class OpenApiDocumentE2ETest {
                         }
                     });
                 }));
-        assertThat(operations).hasSize(21);
+        assertThat(operations).hasSize(23);
         JsonNode problem = document.get("components").get("schemas").get("Problem");
         assertThat(problem.get("properties")
                         .get("code")
