@@ -1,5 +1,6 @@
 // Variation sets: compose's "Variation set" mode sweeps one control over chosen values (everything
 // else and the seed locked), then a contact sheet (#set/<id>) fills in as each job finishes.
+import { startGestureSession } from './gesture.js';
 import { api } from './api.js';
 import { showProblem } from './problems.js';
 import { session } from './session.js';
@@ -19,6 +20,12 @@ let shown = null; // the set as last answered
 const $ = (id) => document.getElementById(id);
 
 export function setupVariations(clientConfig) {
+  // A finished set is a ready-made gesture session: the same figure under each value, in order.
+  $('set-session').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const images = setImages();
+    if (images.length) startGestureSession(images, { seconds: Number($('set-session-seconds').value) });
+  });
   config = clientConfig;
   const vary = element('select', { id: 'set-vary', name: 'vary' },
     ...SWEEPABLE.map((name) => element('option', { value: name, text: label(name) })));
@@ -166,6 +173,7 @@ function renderSet(set) {
   const status = $('set-status');
   status.textContent = set.status === 'finished' ? `Done: ${done} of ${set.jobs.length} finished.` : `${done} of ${set.jobs.length} finished…`;
   status.dataset.status = set.status;
+  $('set-session').hidden = !set.jobs.some((job) => job.images.length);
   const sheet = $('set-sheet');
   for (const job of set.jobs) {
     let cell = sheet.querySelector(`[data-job-id="${job.job_id}"]`);

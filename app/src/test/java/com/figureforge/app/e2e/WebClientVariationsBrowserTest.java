@@ -122,6 +122,17 @@ class WebClientVariationsBrowserTest {
                         + " import('/app/variations.js').then(m => done(m.setImages()));");
         assertThat(images.stream().map(i -> i.get("label"))).containsExactly("Studio", "Rim", "Dramatic");
         assertThat(images).allSatisfy(i -> assertThat((String) i.get("url")).startsWith("http://127.0.0.1:"));
+
+        // The finished set is a gesture session: its poses in the order of the values.
+        steps.click(By.id("set-session-start"));
+        steps.visible(By.id("session-player"));
+        assertThat(browser.findElement(By.id("player-pose")).getText()).isEqualTo("Pose 1 of 3");
+        assertThat(browser.findElement(By.id("player-image")).getDomAttribute("alt"))
+                .isEqualTo("Lighting: Studio");
+        steps.click(By.id("player-end"));
+        steps.visible(By.id("session-summary"));
+        assertThat(browser.findElements(By.cssSelector("#summary-poses .summary-pose")))
+                .hasSize(1);
         steps.assertNoConsoleErrors();
     }
 
