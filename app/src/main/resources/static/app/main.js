@@ -4,6 +4,7 @@ import { notify, refreshUser, session } from './session.js';
 import { setupCompose, showCompose } from './compose.js';
 import { setupGalleries, showGallery } from './gallery.js';
 import { showPlans } from './plans.js';
+import { resumeAccount } from './account.js';
 
 const VIEWS = ['signed-out', 'compose', 'mine', 'gallery', 'plans'];
 const NEEDS_SIGN_IN = new Set(['compose', 'mine', 'plans']);
@@ -82,6 +83,8 @@ async function start() {
   } catch (error) {
     notify(error);
   }
+  // Back from Stripe, or from a sign-in a step asked for: finish that (it may leave for the sign-in).
+  if (await resumeAccount().catch((error) => notify(error))) return;
   document.getElementById('loading').hidden = true;
   await render();
 }
