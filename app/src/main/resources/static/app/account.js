@@ -140,6 +140,7 @@ async function openPortal() {
 export function showAccount(user) {
   $('billing-manage').hidden = !user.subscription_status || user.subscription_status === 'none';
   status('');
+  showProblem($('billing-problem'), null);
 }
 
 export function setupAccount(refreshPlans) {
