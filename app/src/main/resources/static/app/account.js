@@ -36,12 +36,12 @@ function busy(button, promise) {
 }
 
 /**
- * The profile once it shows `planId`: a read may answer from a record a few seconds old (the API's read
- * cache), and the subscription workflow may write a moment after the answer.
+ * The profile once `shows(user)` (at most ~10 s): a read may answer from a record a few seconds old (the
+ * API's read cache), and the subscription workflow may write a moment after the answer.
  */
-async function userOnPlan(planId) {
+async function userWhen(shows) {
   let user = await refreshUser();
-  for (let tries = 0; user.plan !== planId && tries < 10; tries++) {
+  for (let tries = 0; !shows(user) && tries < 10; tries++) {
     await new Promise((resolve) => { setTimeout(resolve, 1000); });
     user = await refreshUser();
   }
@@ -99,8 +99,11 @@ async function startCheckout(plan) {
   } catch (error) {
     status('');
     // Subscribed meanwhile (another tab): the cards turn into plan changes, the problem stays in view.
-    if (error.problem?.code === 'already_subscribed') await onChanged().catch(() => {});
     showBillingProblem(error);
+    if (error.problem?.code === 'already_subscribed') {
+      await userWhen(subscribed).then(onChanged).catch(() => {});
+      showBillingProblem(error);
+    }
   }
 }
 
@@ -109,7 +112,7 @@ async function changePlan(plan) {
   status(`Changing to ${plan.name}…`);
   try {
     const change = await api('/api/subscriptions/change/', { method: 'POST', body: { plan: plan.id } });
-    await userOnPlan(change.plan);
+    await userWhen((user) => user.plan === change.plan);
     await onChanged();
     if (change.outcome === 'scheduled') {
       status(`${plan.name} starts on ${date(change.effective_at)}. Until then your plan and quota stay as they are.`);
@@ -243,7 +246,7 @@ async function finishStripeTrip({ back, sessionId }) {
   } else if (back === 'success' && sessionId) {
     try {
       const synced = await api('/api/subscriptions/sync/', { method: 'POST', body: { session_id: sessionId } });
-      const user = await userOnPlan(synced.plan);
+      const user = await userWhen((u) => u.plan === synced.plan);
       const plan = (await allPlans()).find((p) => p.id === synced.plan);
       notify(`Payment received: you are on ${plan?.name || synced.plan} now, with ${user.quota.limit} images this period.`);
     } catch (error) {

@@ -158,6 +158,11 @@ class WebClientAccountBrowserTest {
         WebElement problem = visible(By.id("billing-problem"));
         waitUntil(d -> problem.getText().contains("You already have a subscription"));
         assertThat(problem.getText()).doesNotContain("/api/");
+        // The cards catch up: plan changes instead of checkouts.
+        waitUntil(d ->
+                !d.findElements(By.cssSelector("button[data-change=studio]")).isEmpty());
+        assertThat(browser.findElements(By.cssSelector("button[data-checkout]")))
+                .isEmpty();
         assertThat(browser.findElement(By.id("problem-portal")).getDomAttribute("href"))
                 .contains("/portal/");
         assertThat(browser.getCurrentUrl()).isEqualTo(app + "#plans");
