@@ -43,8 +43,11 @@ function redirectUri() {
   return `${location.origin}/`;
 }
 
-/** Leaves for the issuer's sign-in page; the browser comes back to / with a code. */
-export async function signIn() {
+/**
+ * Leaves for the issuer's sign-in page; the browser comes back to / with a code. `fresh` asks the issuer
+ * for a new sign-in even when it still has a session (prompt=login, max_age=0): for steps that need one.
+ */
+export async function signIn({ fresh = false } = {}) {
   const verifier = randomToken();
   const state = randomToken();
   const challenge = base64Url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
@@ -58,6 +61,7 @@ export async function signIn() {
     state,
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    ...(fresh ? { prompt: 'login', max_age: '0' } : {}),
   }).toString();
   location.assign(url.toString());
 }

@@ -6,6 +6,7 @@ import { setupGalleries, showGallery } from './gallery.js';
 import { showPlans } from './plans.js';
 import { setupGesture, showGestureSetup } from './gesture.js';
 import { leaveSet, setupVariations, showSet } from './variations.js';
+import { resumeAccount } from './account.js';
 
 const VIEWS = ['signed-out', 'compose', 'mine', 'gallery', 'plans', 'session', 'set'];
 const NEEDS_SIGN_IN = new Set(['compose', 'mine', 'plans', 'set']);
@@ -90,6 +91,8 @@ async function start() {
   } catch (error) {
     notify(error);
   }
+  // Back from Stripe, or from a sign-in a step asked for: finish that (it may leave for the sign-in).
+  if (await resumeAccount().catch((error) => notify(error))) return;
   document.getElementById('loading').hidden = true;
   await render();
 }

@@ -1,8 +1,9 @@
 // Plans and usage: what each plan gives, which one is yours, and how much of this period is used; and
-// the profile (display name, who sees new images by default).
+// the profile (display name, who sees new images by default). Buying and changing plans: account.js.
 import { api } from './api.js';
 import { showProblem } from './problems.js';
 import { allPlans, refreshUser } from './session.js';
+import { planAction, setupAccount, showAccount } from './account.js';
 import { date, element, money, plural } from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -43,12 +44,17 @@ function fillProfile(user) {
 }
 
 export async function showPlans() {
-  if (!profileReady) setupProfile();
+  if (!profileReady) {
+    setupProfile();
+    setupAccount(showPlans);
+  }
   const user = await refreshUser();
   fillProfile(user);
+  showAccount(user);
   $('profile-status').textContent = '';
   const plans = await allPlans();
   const quota = user.quota;
+  const current = plans.find((plan) => plan.id === user.plan);
   $('usage').textContent = `This period (${date(quota.period_start)} to ${date(quota.period_end)}): ${quota.used} of ${quota.limit} images used,`
     + ` ${quota.remaining} left${quota.in_flight ? `, ${plural(quota.in_flight, 'job')} running` : ''}.`;
   $('plan-cards').replaceChildren(...plans.map((plan) => {
@@ -61,6 +67,7 @@ export async function showPlans() {
         element('li', { text: `${plan.monthly_images} images a month` }),
         element('li', { text: `Up to ${plural(plan.images_per_job, 'image')} per job` }),
         element('li', { text: `${plural(plan.in_flight_jobs, 'job')} at once` }),
-        ...(plan.features || []).map((feature) => element('li', { text: feature }))));
+        ...(plan.features || []).map((feature) => element('li', { text: feature }))),
+      planAction(plan, user, current));
   }));
 }

@@ -20,7 +20,14 @@ const MESSAGES = {
   account_deleting: 'Your account is being deleted, so it cannot start anything new.',
   account_deleted: 'This account has been deleted.',
   billing_not_configured: 'Payments are not set up on this server, so plans cannot be changed here.',
-  already_subscribed: 'You already have a subscription; change its plan instead.',
+  already_subscribed: 'You already have a subscription, so there is nothing to buy. Change its plan here, or manage it in the billing portal.',
+  checkout_session_not_found: 'That payment could not be matched to your account. If you were charged, your plan updates within a minute; otherwise start the upgrade again.',
+  checkout_not_complete: 'The payment has not completed (yet). If you paid, your plan updates within a minute.',
+  not_found: 'That does not exist (any more).',
+  bad_request: 'The request was not understood. Reload the page and try again.',
+  method_not_allowed: 'The server does not take that request here. Reload the page to get the current version.',
+  unsupported_media_type: 'The server does not take that request here. Reload the page to get the current version.',
+  not_acceptable: 'The server does not take that request here. Reload the page to get the current version.',
   already_on_plan: 'You are on that plan already.',
   no_billing_account: 'You have no billing account yet; subscribe to a plan first.',
   no_subscription: 'You have no live subscription to change.',
@@ -32,6 +39,9 @@ const MESSAGES = {
   internal_error: 'Something went wrong on our side. Please try again; if it keeps happening, tell us.',
   network: 'FigureForge cannot be reached. Check your connection and try again.',
 };
+
+/** Codes whose `detail` speaks to API programmers (routes, internals): the message above says it all. */
+const DETAIL_FOR_DEVELOPERS = new Set(['internal_error', 'already_subscribed']);
 
 const FIELD_NAMES = {
   num_images: 'Number of images',
@@ -59,7 +69,7 @@ export function explain(problem, retryAfter) {
   for (const error of problem?.errors || []) {
     details.push(`${fieldName(error.field)}: ${error.message}.`);
   }
-  if (MESSAGES[code] && problem?.detail && !details.length && code !== 'internal_error') {
+  if (MESSAGES[code] && problem?.detail && !details.length && !DETAIL_FOR_DEVELOPERS.has(code)) {
     details.push(problem.detail);
   }
   return { message, details };

@@ -13,6 +13,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -146,13 +147,33 @@ class BillingController {
             String origin = uri.getScheme() + "://" + uri.getAuthority();
             if (uri.getScheme() != null
                     && uri.getAuthority() != null
-                    && billing.allowedRedirectOrigins().contains(origin)) {
+                    && allowedOrigin(origin, billing.allowedRedirectOrigins())) {
                 return requested;
             }
         } catch (IllegalArgumentException malformed) {
             // reported below
         }
         throw invalid(field, "must be a URL on one of " + billing.allowedRedirectOrigins());
+    }
+
+    /**
+     * An allowed origin matches exactly, or ends in {@code :*} for any port of that scheme and host: the
+     * local stack serves the web client on a port chosen at start-up.
+     */
+    static boolean allowedOrigin(String origin, List<String> allowed) {
+        for (String entry : allowed) {
+            if (entry.equals(origin)) {
+                return true;
+            }
+            if (entry.endsWith(":*")) {
+                String prefix = entry.substring(0, entry.length() - 1);
+                if (origin.startsWith(prefix)
+                        && origin.substring(prefix.length()).matches("[0-9]{1,5}")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static ApiException invalid(String field, String message) {

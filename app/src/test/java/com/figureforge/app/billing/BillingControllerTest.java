@@ -48,4 +48,22 @@ class BillingControllerTest {
                 .isInstanceOfSatisfying(
                         ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BILLING_NOT_CONFIGURED));
     }
+
+    @Test
+    void aRedirectOriginMatchesExactlyOrAnyPortOfAHostListedWithAStarPort() {
+        List<String> allowed = List.of("https://app.example.com", "http://localhost:*");
+
+        assertThat(BillingController.allowedOrigin("https://app.example.com", allowed))
+                .isTrue();
+        assertThat(BillingController.allowedOrigin("http://localhost:41234", allowed))
+                .isTrue();
+        assertThat(BillingController.allowedOrigin("https://app.example.com:8443", allowed))
+                .isFalse();
+        assertThat(BillingController.allowedOrigin("http://localhost.evil.example", allowed))
+                .isFalse();
+        assertThat(BillingController.allowedOrigin("http://localhost:80@evil.example", allowed))
+                .isFalse();
+        assertThat(BillingController.allowedOrigin("https://localhost:41234", allowed))
+                .isFalse();
+    }
 }

@@ -80,7 +80,8 @@ class BillingE2ETest {
             assertThat(r.params()).containsEntry("line_items[0][quantity]", "1");
             assertThat(r.params()).containsEntry("metadata[user_id]", user.id());
             assertThat(r.params().get("customer")).startsWith("cus_");
-            assertThat(r.params().get("success_url")).startsWith("http://localhost:3000/");
+            // The local stack's default: back to the web client.
+            assertThat(r.params().get("success_url")).startsWith("http://localhost:8080/?billing=success");
             assertThat(r.idempotencyKey()).startsWith("checkout-");
         });
 
