@@ -43,6 +43,9 @@ final class FalRequestFollower {
     /** A worker that died mid-stream is noticed this quickly and the wait moves to another worker. */
     static final Duration STREAM_HEARTBEAT = Duration.ofSeconds(10);
 
+    /** From this version on an ended wait's timer and stream are left alone ({@link #leavesEndedWaitsAlone}). */
+    static final String QUIET_WAIT_ENDS = "quiet-wait-ends";
+
     /** Timer summaries in the Web UI: what happens when each wait ends. */
     static final String POLL_SUMMARY = "Next fal status poll";
 
@@ -56,8 +59,22 @@ final class FalRequestFollower {
 
     private FalCompletion completion;
 
+    /**
+     * Runs from {@link #QUIET_WAIT_ENDS} on leave the safety-poll timer and a
+     * still-running stream activity alone once the wait is over, instead of canceling them. A cancel sent
+     * while the timer fires or the activity completes is a race the Java test server (the local stack's
+     * Temporal) cannot handle: it rejects the workflow task and the job stays stuck. Left alone, the timer
+     * fires into a task that does nothing, the stream ends by itself (fal is done) or with the run.
+     */
+    private boolean leavesEndedWaitsAlone;
+
     FalRequestFollower(BiFunction<String, Duration, FalActivities> fal) {
         this.fal = fal;
+    }
+
+    /** Records (or, replaying, reads) whether this run leaves ended waits alone: call once, at the start. */
+    void chooseHowWaitsEnd() {
+        leavesEndedWaitsAlone = Workflow.getVersion(QUIET_WAIT_ENDS, Workflow.DEFAULT_VERSION, 1) == 1;
     }
 
     /** The verified webhook said the request finished; repeats change nothing. */
@@ -109,6 +126,7 @@ final class FalRequestFollower {
             }
         });
         streamScope.run();
+        boolean ended = false;
         try {
             while (true) {
                 Duration wait = Duration.ofMillis(Math.min(SAFETY_POLL.toMillis(), remaining(deadline, deadlineAt)));
@@ -116,17 +134,22 @@ final class FalRequestFollower {
                 if (streamed[0] != null && streamed[0].isCompleted()) {
                     FetchResultOutput result = streamed[0].get().result();
                     markCompleted();
+                    ended = true;
                     return result;
                 }
                 if (completion != null || check(jobId, submission, deadline)) {
                     markCompleted();
+                    ended = true;
                     return null;
                 }
             }
         } finally {
-            // The signal or a poll won: stop the stream (the activity sees it at its next heartbeat). Its
-            // promise then fails with the cancellation, which is expected: observe it so it is not logged.
-            streamScope.cancel();
+            // The signal or a poll won (or the wait failed): stop the stream (the activity sees it at its
+            // next heartbeat), unless this run leaves an ended wait alone. A canceled promise fails with the
+            // cancellation, which is expected: observe it so it is not logged.
+            if (!(ended && leavesEndedWaitsAlone)) {
+                streamScope.cancel();
+            }
             if (streamed[0] != null) {
                 streamed[0].handle((result, failure) -> null);
             }
@@ -135,9 +158,10 @@ final class FalRequestFollower {
 
     /**
      * {@code Workflow.await(wait, condition)}, except that the timer the condition beat is canceled and its
-     * cancellation observed (the SDK's own version leaves it unobserved, logged as an ignored failure).
+     * cancellation observed (the SDK's own version leaves it unobserved, logged as an ignored failure), or,
+     * for runs that leave ended waits alone, left to fire into nothing.
      */
-    private static void awaitOrTimeout(Duration wait, Supplier<Boolean> condition) {
+    private void awaitOrTimeout(Duration wait, Supplier<Boolean> condition) {
         Promise<Void>[] timer = newTimerHolder();
         CancellationScope timerScope =
                 Workflow.newCancellationScope(() -> timer[0] = SummarizedTimers.timer(wait, SAFETY_POLL_SUMMARY));
@@ -145,7 +169,7 @@ final class FalRequestFollower {
         try {
             Workflow.await(() -> timer[0].isCompleted() || condition.get());
         } finally {
-            if (!timer[0].isCompleted()) {
+            if (!timer[0].isCompleted() && !leavesEndedWaitsAlone) {
                 timerScope.cancel();
             }
             timer[0].handle((fired, canceled) -> null);

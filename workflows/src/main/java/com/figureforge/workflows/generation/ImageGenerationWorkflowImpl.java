@@ -68,7 +68,6 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
     private static final String SUBMIT = "Submit to fal";
 
     private static final RetryOptions FAL_RETRY = RetryPolicies.backingOffTo(Duration.ofSeconds(30));
-
     /** Storage retries back off to a minute; errors that no retry can fix stop at once (NON_RETRYABLE). */
     private static final RetryOptions STORAGE_RETRY = RetryPolicies.STORAGE;
 
@@ -108,6 +107,7 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
         costAwareCancel = Workflow.getVersion(COST_AWARE_CANCEL, Workflow.DEFAULT_VERSION, 1) == 1;
         falEvents = Workflow.getVersion(FAL_EVENTS, Workflow.DEFAULT_VERSION, 1) == 1;
         leanFinish = Workflow.getVersion(LEAN_FINISH, Workflow.DEFAULT_VERSION, 1) == 1;
+        follower.chooseHowWaitsEnd();
         imagesExpected = input.request().numImages();
         Duration deadline = Duration.ofSeconds(input.deadlineSeconds());
         details("Queued: " + imagesExpected + " image(s) with "
@@ -124,7 +124,6 @@ public class ImageGenerationWorkflowImpl implements ImageGenerationWorkflow {
             }
             setStatus(JobStatus.RUNNING);
             details("Submitted to fal as " + submission.requestId());
-
             followUntil = Workflow.currentTimeMillis() + deadline.toMillis();
             return collectImages(input, deadline, awaitCompletion(input, deadline, followUntil));
         } catch (TemporalFailure failure) {

@@ -1,10 +1,14 @@
 package com.figureforge.workflows.generation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.figureforge.workflows.FigureForgeSearchAttributes;
 import com.figureforge.workflows.RecordedHistories;
 import com.figureforge.workflows.TaskQueues;
 import com.figureforge.workflows.WorkflowIds;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
 import io.temporal.common.WorkflowExecutionHistory;
@@ -25,7 +29,10 @@ class ImageGenerationReplayTest {
     /** Recorded with {@link ImageGenerationWorkflowImpl#FAL_EVENTS}, before the lean finish: a step per image. */
     private static final String RECORDED_FAL_EVENTS = "/histories/image-generation-fal-events.json";
 
+    /** Recorded with the lean finish, before {@link FalRequestFollower#QUIET_WAIT_ENDS}: the ended wait's timer canceled. */
     private static final String RECORDED_LEAN_FINISH = "/histories/image-generation-lean-finish.json";
+
+    private static final String RECORDED_QUIET_WAIT_ENDS = "/histories/image-generation-quiet-wait-ends.json";
 
     @Test
     void recordedHistoryReplaysAgainstCurrentCode() throws Exception {
@@ -60,9 +67,33 @@ class ImageGenerationReplayTest {
         RecordedHistories.replayRecorded(RECORDED_LEAN_FINISH, ImageGenerationWorkflowImpl.class);
     }
 
+    /** Recorded with {@link FalRequestFollower#QUIET_WAIT_ENDS}: the ended wait's timer is left to fire. */
+    @Test
+    void runRecordedLeavingEndedWaitsAloneReplays() throws Exception {
+        RecordedHistories.replayRecorded(RECORDED_QUIET_WAIT_ENDS, ImageGenerationWorkflowImpl.class);
+    }
+
     @Test
     void freshHistoryReplaysAndCanBeRecorded() throws Exception {
-        RecordedHistories.replayFresh(runAndFetchHistory(), RECORDED_LEAN_FINISH, ImageGenerationWorkflowImpl.class);
+        RecordedHistories.replayFresh(
+                runAndFetchHistory(), RECORDED_QUIET_WAIT_ENDS, ImageGenerationWorkflowImpl.class);
+    }
+
+    /**
+     * The stream ended the wait: nothing is canceled, since a cancel racing a timer that fires or an
+     * activity that completes gets the workflow task rejected by the Java test server (the local stack's
+     * Temporal), which left jobs stuck in the benchmark.
+     */
+    @Test
+    void anEndedWaitCancelsNeitherItsTimerNorItsStream() {
+        List<EventType> events = runAndFetchHistory().getEvents().stream()
+                .map(HistoryEvent::getEventType)
+                .toList();
+        assertThat(events)
+                .contains(EventType.EVENT_TYPE_TIMER_STARTED, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+        assertThat(events)
+                .doesNotContain(
+                        EventType.EVENT_TYPE_TIMER_CANCELED, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED);
     }
 
     private static WorkflowExecutionHistory runAndFetchHistory() {
