@@ -73,9 +73,26 @@ final class DirectPipeline {
         return HttpRequest.newBuilder(uri).header("Authorization", "Key bench").build();
     }
 
+    /**
+     * The emulator may close a kept-alive connection just as a request goes out on it; the JDK client then
+     * reports "received no bytes". A client retries that, so the direct pipeline does too (twice).
+     */
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body)
+            throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return http.send(request, body);
+            } catch (IOException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     private JsonNode call(HttpRequest request) {
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() >= 300) {
                 throw new IllegalStateException(request.uri() + " answered " + response.statusCode());
             }
@@ -90,7 +107,7 @@ final class DirectPipeline {
 
     private byte[] bytes(URI uri) {
         try {
-            return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray())
+            return send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray())
                     .body();
         } catch (IOException e) {
             throw new IllegalStateException(e);
