@@ -7,6 +7,7 @@ import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.app.devstack.DevStackServers;
 import com.figureforge.devstack.oidc.OidcIssuer;
 import com.figureforge.devstack.stripe.StripeEmulator;
+import com.figureforge.workflows.billing.StripeEventTypes;
 import com.figureforge.workflows.billing.SubscriptionWorkflows;
 import io.temporal.client.WorkflowClient;
 import java.nio.charset.StandardCharsets;
@@ -166,6 +167,21 @@ class BillingE2ETest {
                 .recentEventIds()
                 .containsAll(delivered));
 
+        // The app's own Stripe calls raise more events in the background (expiring the user's other
+        // checkout sessions): let those reach the app and be applied too, or one applied after the
+        // cancel below would re-sync the subscription from Stripe and see the cancel.
+        stripe.awaitDeliveries();
+        List<String> raisedSince = stripe.events().stream()
+                .filter(StripeEmulator.SentEvent::delivered)
+                .filter(event -> StripeEventTypes.HANDLED.contains(event.type()))
+                .filter(event -> event.payload().contains(customerId))
+                .map(StripeEmulator.SentEvent::id)
+                .toList();
+        awaitTrue(() -> SubscriptionWorkflows.existing(temporal, user.id())
+                .state()
+                .recentEventIds()
+                .containsAll(raisedSince));
+
         // Stripe cancels, but the delivery is held back: only forged copies reach the app at first.
         stripe.clearWebhook();
         StripeEmulator.SentEvent cancel;
@@ -175,7 +191,7 @@ class BillingE2ETest {
             stripe.setWebhook(
                     java.net.URI.create("http://127.0.0.1:" + port + "/api/webhooks/stripe/"),
                     DevStackServers.LOCAL_WEBHOOK_SECRET,
-                    com.figureforge.workflows.billing.StripeEventTypes.HANDLED);
+                    StripeEventTypes.HANDLED);
         }
         String payload = cancel.payload();
         long now = Instant.now().getEpochSecond();
