@@ -87,12 +87,15 @@ class WebClientVariationsBrowserTest {
         List<String> seen = new ArrayList<>();
         steps.waitUntil(
                 d -> {
-                    WebElement status = d.findElement(By.id("set-status"));
-                    String text = status.getText();
-                    if (seen.isEmpty() || !seen.getLast().equals(text)) {
-                        seen.add(text);
+                    // Text and state in one read: the sheet may render between two separate reads.
+                    @SuppressWarnings("unchecked")
+                    List<String> status = (List<String>) ((JavascriptExecutor) d)
+                            .executeScript("const s = document.getElementById('set-status');"
+                                    + " return [s.textContent, s.dataset.status || ''];");
+                    if (seen.isEmpty() || !seen.getLast().equals(status.get(0))) {
+                        seen.add(status.get(0));
                     }
-                    return "finished".equals(status.getDomAttribute("data-status"));
+                    return "finished".equals(status.get(1));
                 },
                 Duration.ofSeconds(90));
         assertThat(seen.size()).as("the sheet filled in: %s", seen).isGreaterThan(1);
