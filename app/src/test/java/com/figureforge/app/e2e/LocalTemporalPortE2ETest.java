@@ -53,7 +53,7 @@ class LocalTemporalPortE2ETest {
     LocalTemporalServer temporalPort;
 
     @Test
-    void anOutsideClientOnTheLoopbackPortSeesTheRunsTheAppStarted() {
+    void anOutsideClientOnTheLoopbackPortSeesTheRunsTheAppStarted() throws Exception {
         assertThat(temporalPort.listenAddresses())
                 .isNotEmpty()
                 .allSatisfy(address -> assertThat(
@@ -79,11 +79,19 @@ class LocalTemporalPortE2ETest {
                             .getName())
                     .isEqualTo(NAMESPACE);
 
-            var run = temporal.describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
-                            .setNamespace(NAMESPACE)
-                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                            .build())
-                    .getWorkflowExecutionInfo();
+            var describe = DescribeWorkflowExecutionRequest.newBuilder()
+                    .setNamespace(NAMESPACE)
+                    .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                    .build();
+            // The job is settled in the run's last step; the run closes one workflow task later.
+            var run = temporal.describeWorkflowExecution(describe).getWorkflowExecutionInfo();
+            for (long until = System.nanoTime() + 10_000_000_000L;
+                    run.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+                            && System.nanoTime() < until; ) {
+                Thread.sleep(50);
+                run = temporal.describeWorkflowExecution(describe).getWorkflowExecutionInfo();
+            }
+            String runId = run.getExecution().getRunId();
             assertThat(run.getType().getName()).isEqualTo("ImageGenerationWorkflow");
             assertThat(run.getStatus()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
             assertThat(DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
@@ -111,8 +119,8 @@ class LocalTemporalPortE2ETest {
                                     .build())
                             .getExecutionsList())
                     .singleElement()
-                    .satisfies(closed -> assertThat(closed.getExecution().getRunId())
-                            .isEqualTo(run.getExecution().getRunId()));
+                    .satisfies(closed ->
+                            assertThat(closed.getExecution().getRunId()).isEqualTo(runId));
 
             assertThatThrownBy(() -> temporal.listWorkflowExecutions(ListWorkflowExecutionsRequest.newBuilder()
                             .setNamespace(NAMESPACE)
