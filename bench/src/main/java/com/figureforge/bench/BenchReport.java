@@ -19,8 +19,18 @@ final class BenchReport {
                 .append(machine.get("load_average_at_start"))
                 .append('\n');
         row(out, "measurement", "FigureForge", "direct / ideal", "target");
-        Map<String, Object> latency = (Map<String, Object>) report.get("job_latency");
+        Map<String, Object> latency = section(report, "job_latency");
         latency.forEach((fal, value) -> {
+            if (fal.equals("warm_up")) {
+                var warmUp = (Map<String, Object>) value;
+                row(
+                        out,
+                        "first jobs after start-up",
+                        warmUp.get("figureforge_ms_in_order") + " ms",
+                        warmUp.get("direct_ms_in_order") + " ms",
+                        "(warm-up, fal " + warmUp.get("fal_latency_ms") + " ms)");
+                return;
+            }
             var sides = (Map<String, Map<String, Object>>) value;
             var ff = sides.get("figureforge");
             var direct = sides.get("direct");
@@ -30,8 +40,12 @@ final class BenchReport {
                     percentiles(ff, "p50_ms", "p90_ms", "p99_ms"),
                     percentiles(direct, "p50_ms", "p90_ms", "p99_ms"),
                     "p50 +" + diff(ff, direct, "p50_ms") + " (<=150), p99 +" + diff(ff, direct, "p99_ms") + " (<=400)");
+            var phases = (Map<String, Object>) (Map<String, ?>) sides.get("figureforge_phases_median_ms");
+            if (phases != null) {
+                phases.forEach((phase, millis) -> row(out, "", "  " + millis + " ms " + phase, "", ""));
+            }
         });
-        Map<String, Object> bursts = (Map<String, Object>) report.get("bursts");
+        Map<String, Object> bursts = section(report, "bursts");
         bursts.forEach((n, value) -> {
             var burst = (Map<String, Object>) value;
             row(
@@ -44,7 +58,7 @@ final class BenchReport {
             row(out, "  CPU per job", burst.get("cpu_ms_per_job") + " ms", "", "<=15 ms");
             row(out, "  peak RSS", burst.get("peak_rss_mib") + " MiB", "", "<=400 MiB");
         });
-        Map<String, Object> generate = (Map<String, Object>) report.get("generate");
+        Map<String, Object> generate = section(report, "generate");
         generate.forEach((rate, value) -> {
             var summary = (Map<String, Object>) value;
             row(
@@ -54,7 +68,7 @@ final class BenchReport {
                     "",
                     "p99 <=50 ms at 50/s");
         });
-        Map<String, Object> reads = (Map<String, Object>) report.get("reads");
+        Map<String, Object> reads = section(report, "reads");
         reads.forEach((size, value) -> {
             var pages = (Map<String, Map<String, Object>>) value;
             row(out, "gallery, " + size + " images", percentiles(pages.get("gallery"), "p50_ms", "p99_ms"), "", "");
@@ -65,10 +79,16 @@ final class BenchReport {
                     "",
                     "p99 at most 1.2 x at 1k");
         });
-        Map<String, Object> startUp = (Map<String, Object>) report.get("start_up");
+        Map<String, Object> startUp = section(report, "start_up");
         startUp.forEach((how, seconds) ->
                 row(out, "start-up, " + how.replaceAll("_s$", "").replace('_', ' '), seconds + " s", "", "<=5 s"));
         return out.toString();
+    }
+
+    /** A scenario's figures, empty when {@code -Dbench.only} left it out. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> report, String name) {
+        return (Map<String, Object>) report.getOrDefault(name, Map.of());
     }
 
     private static String percentiles(Map<String, Object> summary, String... keys) {

@@ -2,8 +2,10 @@ package com.figureforge.bench;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one run measures. {@code -Dbench.quick=true} is a smoke run of every scenario at small sizes
@@ -22,13 +24,25 @@ record BenchSettings(
         List<Integer> burstSizes,
         List<Integer> arrivalRates,
         Duration arrivalSeconds,
-        boolean aot) {
+        int warmUpJobs,
+        Set<String> scenarios) {
+
+    /** Every scenario, in the order they run; {@code -Dbench.only=latency,bursts} picks some. */
+    static final List<String> SCENARIOS = List.of("reads", "latency", "bursts", "generate", "aot");
 
     static BenchSettings fromSystemProperties() {
         boolean quick = Boolean.getBoolean("bench.quick");
         List<Duration> latencies = List.of(Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(5));
         int concurrency = Integer.getInteger("bench.fal.concurrency", 8);
         boolean aot = Boolean.parseBoolean(System.getProperty("bench.aot", "true"));
+        String only = System.getProperty("bench.only", "").strip();
+        Set<String> scenarios = new LinkedHashSet<>(only.isEmpty() ? SCENARIOS : List.of(only.split("\\s*,\\s*")));
+        if (!SCENARIOS.containsAll(scenarios)) {
+            throw new IllegalArgumentException("bench.only names " + scenarios + "; known: " + SCENARIOS);
+        }
+        if (!aot) {
+            scenarios.remove("aot");
+        }
         if (quick) {
             return new BenchSettings(
                     true,
@@ -43,7 +57,8 @@ record BenchSettings(
                     List.of(10, 30),
                     List.of(20, 50),
                     Duration.ofSeconds(3),
-                    aot);
+                    3,
+                    scenarios);
         }
         return new BenchSettings(
                 false,
@@ -58,7 +73,8 @@ record BenchSettings(
                 List.of(50, 200),
                 List.of(20, 50),
                 Duration.ofSeconds(15),
-                aot);
+                8,
+                scenarios);
     }
 
     Map<String, Object> describe() {
@@ -77,6 +93,8 @@ record BenchSettings(
         described.put("burst_sizes", burstSizes);
         described.put("arrival_rates_per_second", arrivalRates);
         described.put("arrival_seconds", arrivalSeconds.toSeconds());
+        described.put("warm_up_jobs", warmUpJobs);
+        described.put("scenarios", List.copyOf(scenarios));
         return described;
     }
 }

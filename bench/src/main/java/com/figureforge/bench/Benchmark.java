@@ -51,7 +51,11 @@ public final class Benchmark {
         List<String> options = new ArrayList<>(JVM_OPTIONS);
         String extra = System.getProperty("bench.jvm", "").strip();
         if (!extra.isEmpty()) {
-            options.addAll(List.of(extra.split("\\s+")));
+            List<String> extras = List.of(extra.split("\\s+"));
+            if (extras.stream().anyMatch(option -> option.matches("-XX:\\+Use\\w+GC"))) {
+                options.removeIf(option -> option.matches("-XX:\\+Use\\w+GC")); // one collector only
+            }
+            options.addAll(extras);
         }
         return options;
     }
@@ -106,16 +110,25 @@ public final class Benchmark {
                         new JobRepository(dynamo, TABLE, Clock.systemUTC()),
                         new ImageRepository(dynamo, TABLE, Clock.systemUTC(), 8),
                         dynamo,
-                        TABLE);
-                report.put("reads", timed("gallery and user images", scenarios::reads));
-                report.put("job_latency", timed("job latency", scenarios::jobLatency));
-                report.put("bursts", timed("bursts", scenarios::bursts));
-                report.put("generate", timed("generate at fixed rates", scenarios::generateRates));
+                        TABLE,
+                        new JobTimeline(temporal.target()));
+                if (settings.scenarios().contains("reads")) {
+                    report.put("reads", timed("gallery and user images", scenarios::reads));
+                }
+                if (settings.scenarios().contains("latency")) {
+                    report.put("job_latency", timed("job latency", scenarios::jobLatency));
+                }
+                if (settings.scenarios().contains("bursts")) {
+                    report.put("bursts", timed("bursts", scenarios::bursts));
+                }
+                if (settings.scenarios().contains("generate")) {
+                    report.put("generate", timed("generate at fixed rates", scenarios::generateRates));
+                }
                 report.put(
                         "figureforge",
                         Map.of("peak_rss_mib_whole_run", app.peakRssMiB(), "cpu_ms_whole_run", app.cpuMillis()));
             }
-            if (settings.aot()) {
+            if (settings.scenarios().contains("aot")) {
                 startUp.putAll(timedStep("start-up with an AOT cache", () -> aotStartUp(jar, work, properties)));
             }
             report.put("start_up", startUp);

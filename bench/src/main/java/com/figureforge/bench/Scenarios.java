@@ -9,6 +9,7 @@ import com.figureforge.devstack.fal.FalEmulator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ final class Scenarios {
     private final ImageRepository images;
     private final DynamoDbClient dynamo;
     private final String table;
+    private final JobTimeline timeline;
     private final AtomicLong users = new AtomicLong();
     private final String run = UUID.randomUUID().toString().substring(0, 6);
 
@@ -49,7 +51,8 @@ final class Scenarios {
             JobRepository jobs,
             ImageRepository images,
             DynamoDbClient dynamo,
-            String table) {
+            String table,
+            JobTimeline timeline) {
         this.settings = settings;
         this.app = app;
         this.client = client;
@@ -59,6 +62,7 @@ final class Scenarios {
         this.images = images;
         this.dynamo = dynamo;
         this.table = table;
+        this.timeline = timeline;
     }
 
     /** Gallery and user-images pages with 1k, 10k, 100k stored (public) images of one user. */
@@ -153,13 +157,19 @@ final class Scenarios {
         }
     }
 
-    /** Job latency at fal latency L, FigureForge and the direct pipeline, a few jobs in flight. */
+    /**
+     * Job latency at fal latency L, FigureForge and the direct pipeline, a few jobs in flight. The
+     * first jobs after start-up run the job path's code for the first time (class loading, JIT); they
+     * are a warm-up reported on its own ({@code warm_up}), not mixed into the steady-state percentiles.
+     */
     Map<String, Object> jobLatency() {
         Map<String, Object> results = new LinkedHashMap<>();
+        results.put("warm_up", warmUp(settings.falLatencies().getFirst()));
         for (Duration latency : settings.falLatencies()) {
             fal.setLatency(Duration.ZERO, latency);
             List<String> tokens = newUsers(settings.latencyJobs());
             Latencies figureForge = new Latencies();
+            List<JobRecord> finished = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger next = new AtomicInteger();
             parallel(settings.latencyInFlight(), worker -> {
                 for (int i = next.getAndIncrement(); i < tokens.size(); i = next.getAndIncrement()) {
@@ -167,6 +177,7 @@ final class Scenarios {
                             .getFirst();
                     figureForge.addNanos(Duration.between(done.createdAt(), done.finishedAt())
                             .toNanos());
+                    finished.add(done);
                 }
             });
             Latencies baseline = new Latencies();
@@ -180,9 +191,33 @@ final class Scenarios {
             });
             results.put(
                     latency.toMillis() + "ms",
-                    Map.of("figureforge", figureForge.summary(), "direct", baseline.summary()));
+                    Map.of(
+                            "figureforge",
+                            figureForge.summary(),
+                            "direct",
+                            baseline.summary(),
+                            "figureforge_phases_median_ms",
+                            timeline.medians(finished)));
         }
         return results;
+    }
+
+    /** The first jobs after start-up, in order, both sides: what a cold process costs a job. */
+    private Map<String, Object> warmUp(Duration latency) {
+        fal.setLatency(Duration.ZERO, latency);
+        List<Double> figureForge = new ArrayList<>();
+        List<Double> baseline = new ArrayList<>();
+        for (String token : newUsers(settings.warmUpJobs())) {
+            JobRecord done = awaitFinished(List.of(client.startJob(token))).getFirst();
+            figureForge.add(Latencies.round(
+                    Duration.between(done.createdAt(), done.finishedAt()).toNanos() / 1e6));
+            baseline.add(Latencies.round(direct.run(token.hashCode()).toNanos() / 1e6));
+        }
+        Map<String, Object> warmUp = new LinkedHashMap<>();
+        warmUp.put("fal_latency_ms", latency.toMillis());
+        warmUp.put("figureforge_ms_in_order", figureForge);
+        warmUp.put("direct_ms_in_order", baseline);
+        return warmUp;
     }
 
     /** N jobs from N users at once: completion time and jobs/s, CPU per job and peak RSS. */
