@@ -58,7 +58,10 @@ public class FalActivitiesImpl implements FalActivities {
         FalSubmission submitted = call(() -> fal.submit(input.request(), webhook));
         FalSubmission stored;
         try {
-            stored = jobs.recordFalSubmission(input.jobId(), submitted);
+            // Recording the request also marks the job running (one write) when the workflow asks for both.
+            stored = input.markRunning()
+                    ? jobs.recordFalSubmissionAndMarkRunning(input.jobId(), submitted)
+                    : jobs.recordFalSubmission(input.jobId(), submitted);
         } catch (IllegalStateException deleted) {
             // The job vanished between our read and our write: do not leave a request running at fal.
             cancelQuietly(submitted);
@@ -73,7 +76,7 @@ public class FalActivitiesImpl implements FalActivities {
                     submitted.requestId());
             cancelQuietly(submitted);
         }
-        return submitted(input, stored);
+        return new SubmitOutput(stored, webhooks.forJob(input.jobId()).isPresent());
     }
 
     /**

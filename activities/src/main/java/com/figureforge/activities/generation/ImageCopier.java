@@ -55,11 +55,23 @@ public class ImageCopier {
      *     failure type when the download failed and no earlier copy exists
      */
     StoredImage copy(String jobId, String userId, int index, FalImage source, long seed, boolean pastDeadline) {
+        return copy(jobId, userId, index, source, seed, pastDeadline, true);
+    }
+
+    /** As above; {@code mayBeStored} false skips looking for an earlier attempt's objects (there was none). */
+    private StoredImage copy(
+            String jobId,
+            String userId,
+            int index,
+            FalImage source,
+            long seed,
+            boolean pastDeadline,
+            boolean mayBeStored) {
         StoredObjects stored;
         if (pastDeadline) {
             stored = store.findStored(userId, jobId, index).orElseThrow(() -> copyTimedOut(jobId, index, null));
         } else {
-            stored = downloadAndStore(jobId, userId, index, source);
+            stored = downloadAndStore(jobId, userId, index, source, mayBeStored);
         }
         return new StoredImage(
                 JobStoreActivitiesImpl.imageId(jobId, index),
@@ -77,7 +89,8 @@ public class ImageCopier {
      * Copies every image in parallel, calling {@code heartbeat} while it waits. Returns only once every copy
      * has ended, failed or not, so nothing this call started writes after it returned (the settlement that
      * follows a failure must see every object). A retryable failure after {@code copyUntilEpochMillis}
-     * becomes the non-retryable {@code timeout}: the bound of the copy part.
+     * becomes the non-retryable {@code timeout}: the bound of the copy part. {@code firstAttempt}: no
+     * earlier attempt of the only step that writes these keys ran, so nothing is looked up before writing.
      *
      * @return the stored images in the order given
      */
@@ -87,12 +100,13 @@ public class ImageCopier {
             List<ImageToStore> images,
             long seed,
             long copyUntilEpochMillis,
+            boolean firstAttempt,
             Runnable heartbeat) {
         boolean pastDeadline = System.currentTimeMillis() > copyUntilEpochMillis;
         List<Future<StoredImage>> copies = new ArrayList<>();
         for (ImageToStore image : images) {
-            copies.add(copiers.submit(
-                    () -> limited(() -> copy(jobId, userId, image.index(), image.source(), seed, pastDeadline))));
+            copies.add(copiers.submit(() -> limited(
+                    () -> copy(jobId, userId, image.index(), image.source(), seed, pastDeadline, !firstAttempt))));
         }
         List<StoredImage> stored = new ArrayList<>();
         RuntimeException first = null;
@@ -109,10 +123,11 @@ public class ImageCopier {
         return stored;
     }
 
-    private StoredObjects downloadAndStore(String jobId, String userId, int index, FalImage source) {
+    private StoredObjects downloadAndStore(
+            String jobId, String userId, int index, FalImage source, boolean mayBeStored) {
         try {
             byte[] bytes = downloader.download(source.url());
-            return store.storeImage(userId, jobId, index, bytes);
+            return store.storeImage(userId, jobId, index, bytes, mayBeStored);
         } catch (ImageRejectedException e) {
             throw ActivityFailures.of(FailureType.IMAGE_REJECTED, e.getMessage(), e);
         } catch (FalException e) {

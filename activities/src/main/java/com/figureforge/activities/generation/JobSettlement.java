@@ -1,5 +1,6 @@
 package com.figureforge.activities.generation;
 
+import com.figureforge.adapters.Forked;
 import com.figureforge.adapters.data.ImageRecord;
 import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.JobOutcome;
@@ -11,6 +12,7 @@ import com.figureforge.workflows.generation.JobErrorCode;
 import com.figureforge.workflows.generation.JobStatus;
 import com.figureforge.workflows.generation.StoredImage;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,18 +82,21 @@ public class JobSettlement {
         }
         int notDelivered = Math.max(blocked, job.numImages() - stored.size());
         int refund = Math.clamp(notDelivered, 0, job.numImages());
-        boolean decided = jobs.finish(job.jobId(), JobOutcome.succeeded(stored, refund));
-        JobRecord finished = reread(job);
-        if (finished.status() == JobStatus.SUCCEEDED) {
-            // This call's decision or an earlier attempt's: the same images either way. The job shows
-            // them from its own record at once; these items list them in the galleries.
-            // A public job's images get their public copies before the gallery lists them.
-            images.putAll(stored.stream()
-                    .map(image -> ImageRecord.of(finished, image))
-                    .map(image -> image.isPublic() ? publicCopies.publish(image) : image)
-                    .toList());
+        Optional<JobRecord> decision = jobs.finishAndRead(job.jobId(), JobOutcome.succeeded(stored, refund));
+        JobRecord finished = decision.orElseGet(() -> reread(job));
+        if (finished.status() != JobStatus.SUCCEEDED) {
+            return apply(finished, false);
         }
-        return apply(finished, decided);
+        // This call's decision or an earlier attempt's: the same images either way. The job shows them
+        // from its own record at once; these items list them in the galleries. A public job's images get
+        // their public copies before the gallery lists them. Listing and settling the quota do not depend on
+        // each other (each is idempotent, and a retry redoes whichever did not finish): they run together.
+        Forked<Settled> applied = Forked.start(() -> apply(finished, decision.isPresent()));
+        images.putAll(stored.stream()
+                .map(image -> ImageRecord.of(finished, image))
+                .map(image -> image.isPublic() ? publicCopies.publish(image) : image)
+                .toList());
+        return applied.join();
     }
 
     /**

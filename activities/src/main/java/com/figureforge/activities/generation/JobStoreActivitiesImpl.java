@@ -1,5 +1,6 @@
 package com.figureforge.activities.generation;
 
+import com.figureforge.adapters.Forked;
 import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.JobRecord;
 import com.figureforge.adapters.data.JobRepository;
@@ -101,25 +102,34 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
      */
     @Override
     public StoreAndCompleteOutput storeImagesAndComplete(StoreAndCompleteInput input) {
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        // The account is read while the job is: both reads come before anything is written.
+        Forked<Boolean> closingBefore = input.userId() == null ? null : closing(input.userId());
         JobRecord job = job(input.jobId());
         requireOwner(job, input.userId());
+        if (closingBefore == null) {
+            closingBefore = closing(job.userId());
+        }
         List<StoredImage> stored;
         if (job.status() == JobStatus.SUCCEEDED) {
             stored = job.storedImages();
         } else {
             Runnable takeBack = () -> store.deleteAllForJob(job.userId(), job.jobId());
-            refuseIfAccountClosing(job, takeBack, false);
+            refuseIfAccountClosing(job, closingBefore, takeBack, false);
             refuseIfEnded(job, () -> {});
-            ActivityExecutionContext context = Activity.getExecutionContext();
             stored = copier.copyAll(
                     input.jobId(),
                     input.userId(),
                     input.images() == null ? List.of() : input.images(),
                     input.seed(),
                     input.copyUntilEpochMillis(),
+                    context.getInfo().getAttempt() == 1,
                     () -> context.heartbeat(null));
-            refuseIfAccountClosing(job, takeBack, true);
-            refuseIfJobEnded(job.jobId(), takeBack);
+            // Account and job are read again together; the account's answer is looked at first.
+            Forked<Boolean> closingAfter = closing(job.userId());
+            Forked<JobRecord> now = Forked.start(() -> job(job.jobId()));
+            refuseIfAccountClosing(job, closingAfter, takeBack, true);
+            refuseIfEnded(now.join(), takeBack);
         }
         // The account was checked after the last write: settle at once, as completeJob does after its own check.
         CompleteJobOutput completed = settle(job, stored, input.blockedCount());
@@ -180,9 +190,15 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
      * came before the flag and therefore before the deletion's listing, which finds it.
      */
     private void refuseIfAccountClosing(JobRecord job, Runnable takeBack, boolean afterWrite) {
+        refuseIfAccountClosing(job, closing(job.userId()), takeBack, afterWrite);
+    }
+
+    /** As above, with the account's read already started ({@link #closing}). */
+    private void refuseIfAccountClosing(
+            JobRecord job, Forked<Boolean> accountClosing, Runnable takeBack, boolean afterWrite) {
         boolean closing;
         try {
-            closing = accountClosing(job.userId());
+            closing = accountClosing.join();
         } catch (RuntimeException unknown) {
             if (afterWrite) {
                 takeBack.run();
@@ -215,6 +231,11 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
                     "job " + now.jobId() + " already ended " + now.status().wire(),
                     null);
         }
+    }
+
+    /** Whether the user's account is closing, read on a virtual thread while the caller goes on. */
+    private Forked<Boolean> closing(String userId) {
+        return Forked.start(() -> accountClosing(userId));
     }
 
     private boolean accountClosing(String userId) {

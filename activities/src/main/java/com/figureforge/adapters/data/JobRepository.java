@@ -23,6 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * Generation jobs ({@code JOB#{jobId}} / {@code JOB}); the Idempotency-Keys that point at them are
@@ -51,11 +52,6 @@ public class JobRepository {
     private static final String FINISHED_AT = "finishedAt";
     private static final String REFUNDED_IMAGES = "refundedImages";
     private static final String STORED_IMAGES = "storedImages";
-
-    private static final String FAL_REQUEST_ID = "requestId";
-    private static final String FAL_STATUS_URL = "statusUrl";
-    private static final String FAL_RESPONSE_URL = "responseUrl";
-    private static final String FAL_CANCEL_URL = "cancelUrl";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -89,7 +85,7 @@ public class JobRepository {
         putString(item, VISIBILITY, job.visibility());
         putString(item, QUOTA_PERIOD, job.quotaPeriod());
         if (job.falSubmission() != null) {
-            item.put(FAL, falToAttribute(job.falSubmission()));
+            item.put(FAL, JobItemAttributes.falToAttribute(job.falSubmission()));
         }
         if (!job.imageIds().isEmpty()) {
             item.put(IMAGE_IDS, Items.list(job.imageIds()));
@@ -161,11 +157,40 @@ public class JobRepository {
                     .updateExpression("SET #fal = :fal")
                     .conditionExpression("attribute_exists(#pk) AND attribute_not_exists(#fal)")
                     .expressionAttributeNames(Map.of("#pk", FigureForgeTable.PK, "#fal", FAL))
-                    .expressionAttributeValues(Map.of(":fal", falToAttribute(submission))));
+                    .expressionAttributeValues(Map.of(":fal", JobItemAttributes.falToAttribute(submission))));
             return submission;
         } catch (ConditionalCheckFailedException e) {
             return findFalSubmission(jobId)
                     .orElseThrow(() -> new IllegalStateException("no job " + jobId + " to record a fal request on"));
+        }
+    }
+
+    /**
+     * {@link #recordFalSubmission} and {@link #markRunning} in one write when the job is queued and has no
+     * submission yet (every first submit); otherwise the two as before, one after the other.
+     *
+     * @return the stored submission, as {@link #recordFalSubmission}
+     * @throws IllegalStateException if there is no such job
+     */
+    public FalSubmission recordFalSubmissionAndMarkRunning(String jobId, FalSubmission submission) {
+        Objects.requireNonNull(submission, "submission");
+        try {
+            dynamo.updateItem(b -> b.tableName(table)
+                    .key(Keys.key(Keys.job(jobId), Keys.JOB))
+                    .updateExpression("SET #fal = :fal, #status = :running, #startedAt = :now")
+                    .conditionExpression("attribute_exists(#pk) AND attribute_not_exists(#fal) AND #status = :queued")
+                    .expressionAttributeNames(Map.of(
+                            "#pk", FigureForgeTable.PK, "#fal", FAL, "#status", STATUS, "#startedAt", STARTED_AT))
+                    .expressionAttributeValues(Map.of(
+                            ":fal", JobItemAttributes.falToAttribute(submission),
+                            ":running", s(JobStatus.RUNNING.wire()),
+                            ":queued", s(JobStatus.QUEUED.wire()),
+                            ":now", time(now()))));
+            return submission;
+        } catch (ConditionalCheckFailedException notFirst) {
+            FalSubmission stored = recordFalSubmission(jobId, submission);
+            markRunning(jobId);
+            return stored;
         }
     }
 
@@ -205,6 +230,14 @@ public class JobRepository {
      *     or does not exist
      */
     public boolean finish(String jobId, JobOutcome outcome) {
+        return finishAndRead(jobId, outcome).isPresent();
+    }
+
+    /**
+     * {@link #finish}, returning the finished record when this call finished the job (read in the same
+     * write), empty when it was already finished or does not exist.
+     */
+    public Optional<JobRecord> finishAndRead(String jobId, JobOutcome outcome) {
         Map<String, String> names =
                 new HashMap<>(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#refunded", REFUNDED_IMAGES));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
@@ -225,7 +258,7 @@ public class JobRepository {
             values.put(
                     ":stored",
                     AttributeValue.fromL(outcome.images().stream()
-                            .map(JobRepository::storedToAttribute)
+                            .map(JobItemAttributes::storedToAttribute)
                             .toList()));
             expression.append(", #images = :images, #stored = :stored");
         }
@@ -240,15 +273,16 @@ public class JobRepository {
             expression.append(", #errorMessage = :errorMessage");
         }
         try {
-            dynamo.updateItem(b -> b.tableName(table)
-                    .key(Keys.key(Keys.job(jobId), Keys.JOB))
-                    .updateExpression(expression.toString())
-                    .conditionExpression("#status IN (:queued, :running)")
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(values));
-            return true;
+            return Optional.of(fromItem(dynamo.updateItem(b -> b.tableName(table)
+                            .key(Keys.key(Keys.job(jobId), Keys.JOB))
+                            .updateExpression(expression.toString())
+                            .conditionExpression("#status IN (:queued, :running)")
+                            .expressionAttributeNames(names)
+                            .expressionAttributeValues(values)
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes()));
         } catch (ConditionalCheckFailedException alreadyFinished) {
-            return false;
+            return Optional.empty();
         }
     }
 
@@ -274,7 +308,7 @@ public class JobRepository {
                 (int) Items.number(item, NUM_IMAGES, 0),
                 Items.string(item, VISIBILITY),
                 Items.string(item, QUOTA_PERIOD),
-                fal == null || !fal.hasM() ? null : falFromAttribute(fal.m()),
+                fal == null || !fal.hasM() ? null : JobItemAttributes.falFromAttribute(fal.m()),
                 Items.strings(item, IMAGE_IDS),
                 Items.string(item, ERROR_CODE),
                 Items.string(item, ERROR_MESSAGE),
@@ -284,7 +318,7 @@ public class JobRepository {
                 item.containsKey(REFUNDED_IMAGES) ? (int) Items.number(item, REFUNDED_IMAGES, 0) : null,
                 item.containsKey(STORED_IMAGES) && item.get(STORED_IMAGES).hasL()
                         ? item.get(STORED_IMAGES).l().stream()
-                                .map(value -> storedFromAttribute(value.m()))
+                                .map(value -> JobItemAttributes.storedFromAttribute(value.m()))
                                 .toList()
                         : List.of());
     }
@@ -318,49 +352,5 @@ public class JobRepository {
             }
         }
         throw new IllegalStateException("job " + jobId + " kept changing; image " + imageId + " not forgotten");
-    }
-
-    private static AttributeValue storedToAttribute(StoredImage image) {
-        Map<String, AttributeValue> map = new HashMap<>();
-        map.put("imageId", s(image.imageId()));
-        map.put("index", n(image.index()));
-        map.put("key", s(image.key()));
-        putString(map, "thumbnailKey", image.thumbnailKey());
-        map.put("width", n(image.width()));
-        map.put("height", n(image.height()));
-        putString(map, "contentType", image.contentType());
-        map.put("sizeBytes", n(image.sizeBytes()));
-        map.put("seed", n(image.seed()));
-        return AttributeValue.fromM(map);
-    }
-
-    private static StoredImage storedFromAttribute(Map<String, AttributeValue> map) {
-        return new StoredImage(
-                Items.string(map, "imageId"),
-                (int) Items.number(map, "index", 0),
-                Items.string(map, "key"),
-                Items.string(map, "thumbnailKey"),
-                (int) Items.number(map, "width", 0),
-                (int) Items.number(map, "height", 0),
-                Items.string(map, "contentType"),
-                Items.number(map, "sizeBytes", 0),
-                Items.number(map, "seed", 0));
-    }
-
-    private static AttributeValue falToAttribute(FalSubmission submission) {
-        Map<String, AttributeValue> map = new HashMap<>();
-        map.put(FAL_REQUEST_ID, s(Objects.requireNonNull(submission.requestId(), "requestId")));
-        putString(map, FAL_STATUS_URL, submission.statusUrl());
-        putString(map, FAL_RESPONSE_URL, submission.responseUrl());
-        putString(map, FAL_CANCEL_URL, submission.cancelUrl());
-        return AttributeValue.fromM(map);
-    }
-
-    private static FalSubmission falFromAttribute(Map<String, AttributeValue> map) {
-        return new FalSubmission(
-                Items.string(map, FAL_REQUEST_ID),
-                Items.string(map, FAL_STATUS_URL),
-                Items.string(map, FAL_RESPONSE_URL),
-                Items.string(map, FAL_CANCEL_URL));
     }
 }

@@ -1,5 +1,6 @@
 package com.figureforge.adapters.storage;
 
+import com.figureforge.adapters.Forked;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.MessageDigest;
@@ -79,6 +80,15 @@ public class S3ImageStore {
      * @throws ImageRejectedException when the bytes are not an image we accept
      */
     public StoredObjects storeImage(String userId, String jobId, int index, byte[] bytes) {
+        return storeImage(userId, jobId, index, bytes, true);
+    }
+
+    /**
+     * As {@link #storeImage(String, String, int, byte[])}; with {@code mayBeStored} false (the first attempt
+     * of the only step that writes these keys) the HeadObject checks are skipped: at worst an identical
+     * object is written again. The two writes (and the two checks) run in parallel.
+     */
+    public StoredObjects storeImage(String userId, String jobId, int index, byte[] bytes, boolean mayBeStored) {
         if (index < 0) {
             throw new IllegalArgumentException("index must not be negative: " + index);
         }
@@ -91,28 +101,39 @@ public class S3ImageStore {
         String md5Base64 = Base64.getEncoder().encodeToString(md5);
         String md5Hex = HexFormat.of().formatHex(md5);
 
-        boolean imageStored = matches(head(key), bytes.length, md5Base64, md5Hex);
-        boolean thumbnailStored = matches(head(thumbnailKey), -1, md5Base64, null);
+        boolean[] stored = new boolean[2];
+        if (mayBeStored) {
+            Forked.both(
+                    () -> stored[0] = matches(head(key), bytes.length, md5Base64, md5Hex),
+                    () -> stored[1] = matches(head(thumbnailKey), -1, md5Base64, null));
+        }
+        boolean imageStored = stored[0], thumbnailStored = stored[1];
         int[] thumbnailSize = thumbnails.size(header.width(), header.height());
         int written = 0;
         if (!imageStored || !thumbnailStored) {
-            // Decoding the whole image also rejects truncated or corrupt bytes before anything is written.
-            var decoded = inspector.decode(bytes, header);
-            if (!thumbnailStored) {
-                ThumbnailMaker.Thumbnail thumbnail = thumbnails.make(decoded, header.format());
-                put(
-                        thumbnailKey,
-                        thumbnail.bytes(),
-                        thumbnail.format(),
-                        thumbnail.width(),
-                        thumbnail.height(),
-                        md5Base64);
-                written++;
-            }
-            if (!imageStored) {
-                put(key, bytes, header.format(), header.width(), header.height(), md5Base64);
-                written++;
-            }
+            // Decoding reads the whole stream, so truncated or corrupt bytes are rejected before anything is
+            // written; only the pixels the thumbnail needs are kept (a fraction of the image's memory).
+            var decoded = inspector.decode(bytes, header, thumbnails.subsamplingFor(header.width(), header.height()));
+            var thumbnail =
+                    thumbnailStored ? null : thumbnails.make(decoded, header.format(), header.width(), header.height());
+            Forked.both(
+                    () -> {
+                        if (thumbnail != null) {
+                            put(
+                                    thumbnailKey,
+                                    thumbnail.bytes(),
+                                    thumbnail.format(),
+                                    thumbnail.width(),
+                                    thumbnail.height(),
+                                    md5Base64);
+                        }
+                    },
+                    () -> {
+                        if (!imageStored) {
+                            put(key, bytes, header.format(), header.width(), header.height(), md5Base64);
+                        }
+                    });
+            written = (thumbnailStored ? 0 : 1) + (imageStored ? 0 : 1);
         }
         log.debug("image {} stored ({} of 2 objects written)", key, written);
         return new StoredObjects(

@@ -49,20 +49,37 @@ final class ThumbnailMaker {
         return new int[] {Math.max(1, (int) Math.round(width * scale)), Math.max(1, (int) Math.round(height * scale))};
     }
 
+    /**
+     * How much of an image of this size a thumbnail needs decoded ({@link ImageInspector#decode(byte[],
+     * ImageInspector.Header, int)}): every n-th pixel while at least twice the thumbnail's size remains,
+     * so the halving steps below still average neighbours.
+     */
+    int subsamplingFor(int width, int height) {
+        return Math.max(1, Math.max(width, height) / (2 * maxSize));
+    }
+
     Thumbnail make(BufferedImage source, ImageFormat sourceFormat) {
+        return make(source, sourceFormat, source.getWidth(), source.getHeight());
+    }
+
+    /**
+     * The thumbnail of an image of {@code width} x {@code height}, from {@code source}: that image or a
+     * subsampled decode of it. Its size follows the original's, so it does not depend on the subsampling.
+     */
+    Thumbnail make(BufferedImage source, ImageFormat sourceFormat, int width, int height) {
         ImageFormat format = formatFor(sourceFormat);
         boolean alpha = format == ImageFormat.PNG && source.getColorModel().hasAlpha();
         int type = alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB;
-        int[] target = size(source.getWidth(), source.getHeight());
+        int[] target = size(width, height);
 
         // Halve step by step first: one big bilinear/bicubic step from a large image skips most source pixels.
         BufferedImage current = source;
-        int width = source.getWidth();
-        int height = source.getHeight();
-        while (width / 2 >= target[0] && height / 2 >= target[1]) {
-            width /= 2;
-            height /= 2;
-            current = draw(current, width, height, type, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        int currentWidth = source.getWidth();
+        int currentHeight = source.getHeight();
+        while (currentWidth / 2 >= target[0] && currentHeight / 2 >= target[1]) {
+            currentWidth /= 2;
+            currentHeight /= 2;
+            current = draw(current, currentWidth, currentHeight, type, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         }
         current = draw(current, target[0], target[1], type, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
         return new Thumbnail(encode(current, format), format, target[0], target[1]);

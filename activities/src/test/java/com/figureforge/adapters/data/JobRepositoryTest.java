@@ -169,6 +169,24 @@ class JobRepositoryTest {
     }
 
     @Test
+    void finishAndReadReturnsTheRecordItWroteAndNothingOnceFinished() {
+        JobRecord job = newJob(id(), "user-1");
+        jobs.create(job);
+        jobs.markRunning(job.jobId());
+
+        JobRecord written = jobs.finishAndRead(job.jobId(), JobOutcome.succeeded(List.of(stored("img-0", 0)), 0))
+                .orElseThrow();
+
+        assertThat(written).isEqualTo(jobs.find(job.jobId()).orElseThrow());
+        assertThat(written.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(written.storedImages()).containsExactly(stored("img-0", 0));
+        assertThat(jobs.finishAndRead(job.jobId(), JobOutcome.ended(JobStatus.FAILED, JobErrorCode.TIMEOUT, "late", 1)))
+                .isEmpty();
+        assertThat(jobs.finishAndRead("no-such-job", JobOutcome.ended(JobStatus.FAILED, JobErrorCode.TIMEOUT, "x", 1)))
+                .isEmpty();
+    }
+
+    @Test
     void forgettingADeletedImageKeepsTheOthersAndTheCharge() {
         JobRecord job = newJob(id(), "user-1");
         jobs.create(job);

@@ -138,6 +138,30 @@ class S3ImageStoreTest {
     }
 
     @Test
+    void aFirstAttemptWritesBothObjectsWithoutLookingForEarlierOnes() {
+        byte[] png = S3TestSupport.image("png", 800, 600, false);
+
+        StoredObjects stored = store.storeImage(user, job, 2, png, false);
+
+        assertThat(counter.count("HeadObjectRequest")).isZero();
+        assertThat(counter.puts()).isEqualTo(2);
+        assertThat(stored.objectsWritten()).isEqualTo(2);
+        assertThat(keysUnder(S3ImageStore.jobPrefix(user, job)))
+                .containsExactlyInAnyOrder(stored.key(), stored.thumbnailKey());
+        counter.reset();
+
+        // The retry of that step looks first, and finds both.
+        StoredObjects retry = store.storeImage(user, job, 2, png, true);
+
+        assertThat(counter.count("HeadObjectRequest")).isEqualTo(2);
+        assertThat(counter.puts()).isZero();
+        assertThat(retry)
+                .usingRecursiveComparison()
+                .ignoringFields("objectsWritten")
+                .isEqualTo(stored);
+    }
+
+    @Test
     void aMissingThumbnailIsCompletedOnRetry() {
         byte[] png = S3TestSupport.image("png", 800, 600, false);
         StoredObjects first = store.storeImage(user, job, 0, png);
@@ -194,9 +218,28 @@ class S3ImageStoreTest {
     }
 
     @Test
+    void aLargeImagesThumbnailComesFromASubsampledDecodeWithTheSameSizeAndContent() throws IOException {
+        byte[] png = S3TestSupport.image("png", 2050, 1537, false);
+
+        StoredObjects stored = store.storeImage(user, job, 0, png);
+
+        BufferedImage thumbnail = ImageIO.read(new ByteArrayInputStream(
+                s3.getObjectAsBytes(r -> r.bucket(BUCKET).key(stored.thumbnailKey()))
+                        .asByteArray()));
+        // The size follows the original (256 x 192 from 2050 x 1537), not the subsampled decode.
+        assertThat(new int[] {thumbnail.getWidth(), thumbnail.getHeight()}).containsExactly(256, 192);
+        assertThat(new int[] {stored.thumbnailWidth(), stored.thumbnailHeight()})
+                .containsExactly(256, 192);
+        // The dark square in the middle of the test image is where it was.
+        assertThat(new java.awt.Color(thumbnail.getRGB(128, 96)).getRed()).isLessThan(90);
+        assertThat(new java.awt.Color(thumbnail.getRGB(10, 10)).getRed()).isGreaterThan(180);
+    }
+
+    @Test
     void badBytesAreRejectedAndNothingIsWritten() {
         byte[] png = S3TestSupport.image("png", 640, 480, false);
         byte[] truncated = Arrays.copyOf(png, png.length / 2);
+        byte[] large = S3TestSupport.image("png", 2048, 1536, false);
         List<byte[]> bad = List.of(
                 new byte[0],
                 "<html>not an image</html>".getBytes(StandardCharsets.UTF_8),
@@ -206,7 +249,9 @@ class S3ImageStoreTest {
                 "RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1),
                 // a PNG signature followed by garbage
                 Arrays.copyOf(png, 40),
-                truncated);
+                truncated,
+                // large enough to be decoded subsampled for its thumbnail: the whole stream is still read
+                Arrays.copyOf(large, large.length - 64));
 
         for (byte[] bytes : bad) {
             assertThatThrownBy(() -> store.storeImage(user, job, 0, bytes))
