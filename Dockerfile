@@ -97,10 +97,12 @@ exec java "${aot[@]}" -jar /app/app.jar "$@"
 EOF
 
 # Heap sized from the container's memory limit (not the host's); die on OOM so the orchestrator
-# restarts the container instead of leaving a half-working JVM. Measured RSS after warm-up is
-# 250-300 MB (docs/operations.md; not re-measured in a container): 60 % heap of a 1 GiB limit leaves room for metaspace, threads,
-# code cache and gRPC/Netty direct buffers. Override at run time if needed.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp -Dfile.encoding=UTF-8" \
+# restarts the container instead of leaving a half-working JVM. A small, mostly waiting process: the
+# client compiler only (the optimizing one cost a quarter of the CPU), the serial collector (no
+# concurrent GC threads and their memory) and a quarter of the limit as heap; two malloc arenas.
+# Measured by the benchmark (docs/decisions.md, "JVM options"). Override at run time if needed.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=25.0 -XX:InitialRAMPercentage=10.0 -XX:MaxDirectMemorySize=128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=64m -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp -Dfile.encoding=UTF-8" \
+    MALLOC_ARENA_MAX=2 \
     LANG=C.UTF-8 \
     TZ=UTC
 

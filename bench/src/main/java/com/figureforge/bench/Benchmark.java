@@ -34,10 +34,12 @@ public final class Benchmark {
     /** The container's settings (Dockerfile's JAVA_TOOL_OPTIONS) inside the chart's 1 GiB memory limit. */
     static final List<String> JVM_OPTIONS = List.of(
             "-XX:MaxRAM=1g",
-            "-XX:MaxRAMPercentage=60.0",
-            "-XX:InitialRAMPercentage=25.0",
+            "-XX:MaxRAMPercentage=25.0",
+            "-XX:InitialRAMPercentage=10.0",
             "-XX:MaxDirectMemorySize=128m",
-            "-XX:+UseG1GC",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=64m",
             "-XX:+ExitOnOutOfMemoryError");
 
     private static final String TABLE = "figureforge";
