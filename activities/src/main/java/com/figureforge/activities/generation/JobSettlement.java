@@ -1,6 +1,5 @@
 package com.figureforge.activities.generation;
 
-import com.figureforge.adapters.Forked;
 import com.figureforge.adapters.data.ImageRecord;
 import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.JobOutcome;
@@ -89,14 +88,13 @@ public class JobSettlement {
         }
         // This call's decision or an earlier attempt's: the same images either way. The job shows them
         // from its own record at once; these items list them in the galleries. A public job's images get
-        // their public copies before the gallery lists them. Listing and settling the quota do not depend on
-        // each other (each is idempotent, and a retry redoes whichever did not finish): they run together.
-        Forked<Settled> applied = Forked.start(() -> apply(finished, decision.isPresent()));
+        // their public copies before the gallery lists them. Listed before the slot is freed: a client that
+        // sees its in-flight count drop finds the images in its listing.
         images.putAll(stored.stream()
                 .map(image -> ImageRecord.of(finished, image))
                 .map(image -> image.isPublic() ? publicCopies.publish(image) : image)
                 .toList());
-        return applied.join();
+        return apply(finished, decision.isPresent());
     }
 
     /**
