@@ -40,7 +40,7 @@ final class BenchReport {
                     percentiles(ff, "p50_ms", "p90_ms", "p99_ms"),
                     percentiles(direct, "p50_ms", "p90_ms", "p99_ms"),
                     "p50 +" + diff(ff, direct, "p50_ms") + " (<=150), p99 +" + diff(ff, direct, "p99_ms") + " (<=400)");
-            var phases = (Map<String, Object>) (Map<String, ?>) sides.get("figureforge_phases_median_ms");
+            var phases = sides.get("figureforge_phases_median_ms");
             if (phases != null) {
                 phases.forEach((phase, millis) -> row(out, "", "  " + millis + " ms " + phase, "", ""));
             }

@@ -47,10 +47,7 @@ final class FigureForgeProcess implements AutoCloseable {
         Process process;
         try {
             Files.createDirectories(log.getParent());
-            ProcessBuilder builder =
-                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().putAll(CONTAINER_ENVIRONMENT);
-            process = builder.start();
+            process = launch(command, log);
         } catch (IOException e) {
             throw new IllegalStateException("could not start " + command, e);
         }
@@ -64,10 +61,7 @@ final class FigureForgeProcess implements AutoCloseable {
         options.add("-Dspring.context.exit=onRefresh");
         List<String> command = command(jar, options, properties, 0, 0);
         try {
-            ProcessBuilder builder =
-                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().putAll(CONTAINER_ENVIRONMENT);
-            Process process = builder.start();
+            Process process = launch(command, log);
             if (!process.waitFor(Duration.ofMinutes(3).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("the training run did not exit; see " + log);
@@ -78,6 +72,14 @@ final class FigureForgeProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The command with the image's environment, its output (and errors) into {@code log}. */
+    private static Process launch(List<String> command, Path log) throws IOException {
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(CONTAINER_ENVIRONMENT);
+        return builder.start();
     }
 
     private static List<String> command(

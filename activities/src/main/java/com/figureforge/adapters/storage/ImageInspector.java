@@ -62,15 +62,11 @@ final class ImageInspector {
         }
     }
 
-    /** Decodes the whole image (after {@link #inspect}); a truncated or corrupt image is rejected. */
-    BufferedImage decode(byte[] bytes, Header header) {
-        return decode(bytes, header, 1);
-    }
-
     /**
-     * Decodes every {@code subsampling}-th pixel of every {@code subsampling}-th row: what a thumbnail
-     * needs, at 1/n² of the memory and conversion work. The decoder still reads every row of the stream,
-     * so a truncated or corrupt image is rejected as with a full decode.
+     * Decodes the image (after {@link #inspect}), keeping every {@code subsampling}-th pixel of every
+     * {@code subsampling}-th row: what a thumbnail needs, at 1/n² of the memory (not of the CPU: ImageIO's
+     * PNG reader takes a per-pixel path when subsampling). The decoder still reads every row of the
+     * stream, so a truncated or corrupt image is rejected as with a full decode.
      */
     BufferedImage decode(byte[] bytes, Header header, int subsampling) {
         if (subsampling < 1) {

@@ -101,13 +101,10 @@ public class S3ImageStore {
         String md5Base64 = Base64.getEncoder().encodeToString(md5);
         String md5Hex = HexFormat.of().formatHex(md5);
 
-        boolean[] stored = new boolean[2];
-        if (mayBeStored) {
-            Forked.both(
-                    () -> stored[0] = matches(head(key), bytes.length, md5Base64, md5Hex),
-                    () -> stored[1] = matches(head(thumbnailKey), -1, md5Base64, null));
-        }
-        boolean imageStored = stored[0], thumbnailStored = stored[1];
+        Forked<Boolean> imageCheck =
+                mayBeStored ? Forked.start(() -> matches(head(key), bytes.length, md5Base64, md5Hex)) : null;
+        boolean thumbnailStored = mayBeStored && matches(head(thumbnailKey), -1, md5Base64, null);
+        boolean imageStored = imageCheck != null && imageCheck.join();
         int[] thumbnailSize = thumbnails.size(header.width(), header.height());
         int written = 0;
         if (!imageStored || !thumbnailStored) {

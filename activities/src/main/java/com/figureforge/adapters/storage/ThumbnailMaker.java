@@ -58,10 +58,6 @@ final class ThumbnailMaker {
         return Math.max(1, Math.max(width, height) / (2 * maxSize));
     }
 
-    Thumbnail make(BufferedImage source, ImageFormat sourceFormat) {
-        return make(source, sourceFormat, source.getWidth(), source.getHeight());
-    }
-
     /**
      * The thumbnail of an image of {@code width} x {@code height}, from {@code source}: that image or a
      * subsampled decode of it. Its size follows the original's, so it does not depend on the subsampling.
