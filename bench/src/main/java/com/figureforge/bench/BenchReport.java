@@ -55,6 +55,12 @@ final class BenchReport {
                     burst.get("direct_seconds") + " s, " + burst.get("direct_jobs_per_second") + " jobs/s; ideal "
                             + burst.get("ideal_jobs_per_second"),
                     burst.get("share_of_ideal") + " of ideal (>=0.9)");
+            row(
+                    out,
+                    "  against ceil(N/C) rounds of L",
+                    burst.get("share_of_achievable") + " of " + burst.get("achievable_seconds") + " s",
+                    "",
+                    "");
             row(out, "  CPU per job", burst.get("cpu_ms_per_job") + " ms", "", "<=15 ms");
             row(out, "  peak RSS", burst.get("peak_rss_mib") + " MiB", "", "<=400 MiB");
         });
