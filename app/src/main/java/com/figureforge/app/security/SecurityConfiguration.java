@@ -19,6 +19,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -97,6 +98,16 @@ class SecurityConfiguration {
      * Wraps the JWT decoder Spring Boot builds from the issuer (with its validators) in {@link
      * VerifiedTokenCache}, so each token's signature is checked once per replica, not per request.
      */
+    /**
+     * No observation per security filter, authentication and authorization: with a registry present,
+     * Spring Security wraps each of its dozen filters in one, which the benchmark's profile found on
+     * every request. The request's own observation (http.server.requests) still times it, outcome included.
+     */
+    @Bean
+    static SecurityObservationSettings securityObservationSettings() {
+        return SecurityObservationSettings.noObservations();
+    }
+
     @Bean
     static BeanPostProcessor verifiedTokenCache(
             ObjectProvider<Clock> clock, ObjectProvider<CacheProperties> caches, ObjectProvider<MeterRegistry> meters) {

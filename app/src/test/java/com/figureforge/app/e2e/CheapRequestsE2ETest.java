@@ -68,6 +68,20 @@ class CheapRequestsE2ETest {
     }
 
     @Test
+    void aRequestIsTimedOnceNotOncePerSecurityFilter() {
+        String token = issuer.accessToken("obs-" + System.nanoTime());
+        assertThat(api().get("/api/auth/user/", token).status()).isEqualTo(200);
+
+        assertThat(meters.find("http.server.requests")
+                        .tag("uri", "/api/auth/user")
+                        .timers())
+                .isNotEmpty();
+        assertThat(meters.getMeters())
+                .extracting(meter -> meter.getId().getName())
+                .noneMatch(name -> name.startsWith("spring.security"));
+    }
+
+    @Test
     void writesOfThisProcessShowAtOnce() {
         var user = support().newUser("free");
         assertThat(api().get("/api/auth/user/", user.token()).json().get("plan").asString())
