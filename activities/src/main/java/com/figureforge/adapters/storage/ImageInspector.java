@@ -63,22 +63,23 @@ final class ImageInspector {
     }
 
     /**
-     * Decodes the image (after {@link #inspect}), keeping every {@code subsampling}-th pixel of every
-     * {@code subsampling}-th row: what a thumbnail needs, at 1/n² of the memory (not of the CPU: ImageIO's
-     * PNG reader takes a per-pixel path when subsampling). The decoder still reads every row of the
-     * stream, so a truncated or corrupt image is rejected as with a full decode.
+     * Decodes the image (after {@link #inspect}), keeping every {@code rowSubsampling}-th row whole: what
+     * a thumbnail needs, at 1/n of the memory. Only rows are skipped: ImageIO's PNG reader copies whole
+     * rows on its fast path, and skipping columns too would put it on a per-pixel path that costs three
+     * to four times the CPU (measured under C1). The decoder still reads every row of the stream, so a
+     * truncated or corrupt image is rejected as with a full decode.
      */
-    BufferedImage decode(byte[] bytes, Header header, int subsampling) {
-        if (subsampling < 1) {
-            throw new IllegalArgumentException("subsampling must be positive: " + subsampling);
+    BufferedImage decode(byte[] bytes, Header header, int rowSubsampling) {
+        if (rowSubsampling < 1) {
+            throw new IllegalArgumentException("rowSubsampling must be positive: " + rowSubsampling);
         }
-        int expectedWidth = (header.width() + subsampling - 1) / subsampling;
-        int expectedHeight = (header.height() + subsampling - 1) / subsampling;
+        int expectedWidth = header.width();
+        int expectedHeight = (header.height() + rowSubsampling - 1) / rowSubsampling;
         ImageReader reader = reader(header.format());
         try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(input, true, true);
             ImageReadParam param = reader.getDefaultReadParam();
-            param.setSourceSubsampling(subsampling, subsampling, 0, 0);
+            param.setSourceSubsampling(1, rowSubsampling, 0, 0);
             BufferedImage image = reader.read(0, param);
             if (image == null || image.getWidth() != expectedWidth || image.getHeight() != expectedHeight) {
                 throw new ImageRejectedException("the " + header.format() + " image decodes to other dimensions");

@@ -110,7 +110,8 @@ public class S3ImageStore {
         if (!imageStored || !thumbnailStored) {
             // Decoding reads the whole stream, so truncated or corrupt bytes are rejected before anything is
             // written; only the pixels the thumbnail needs are kept (a fraction of the image's memory).
-            var decoded = inspector.decode(bytes, header, thumbnails.subsamplingFor(header.width(), header.height()));
+            var decoded =
+                    inspector.decode(bytes, header, thumbnails.rowSubsamplingFor(header.width(), header.height()));
             var thumbnail =
                     thumbnailStored ? null : thumbnails.make(decoded, header.format(), header.width(), header.height());
             Forked.both(

@@ -50,17 +50,18 @@ final class ThumbnailMaker {
     }
 
     /**
-     * How much of an image of this size a thumbnail needs decoded ({@link ImageInspector#decode(byte[],
-     * ImageInspector.Header, int)}): every n-th pixel while at least twice the thumbnail's size remains,
-     * so the halving steps below still average neighbours.
+     * How many rows of an image of this size a thumbnail needs decoded ({@link ImageInspector#decode(byte[],
+     * ImageInspector.Header, int)}): every n-th while at least twice the thumbnail's height remains, so
+     * the halving steps below still average neighbours.
      */
-    int subsamplingFor(int width, int height) {
-        return Math.max(1, Math.max(width, height) / (2 * maxSize));
+    int rowSubsamplingFor(int width, int height) {
+        return Math.max(1, height / (2 * size(width, height)[1]));
     }
 
     /**
      * The thumbnail of an image of {@code width} x {@code height}, from {@code source}: that image or a
-     * subsampled decode of it. Its size follows the original's, so it does not depend on the subsampling.
+     * decode of every n-th row of it. Its size follows the original's, so it does not depend on the
+     * subsampling.
      */
     Thumbnail make(BufferedImage source, ImageFormat sourceFormat, int width, int height) {
         ImageFormat format = formatFor(sourceFormat);
@@ -68,13 +69,14 @@ final class ThumbnailMaker {
         int type = alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB;
         int[] target = size(width, height);
 
-        // Halve step by step first: one big bilinear/bicubic step from a large image skips most source pixels.
+        // Halve step by step first, each side while it stays at least the target's (a row-subsampled
+        // source is already narrower in one): one big bilinear/bicubic step skips most source pixels.
         BufferedImage current = source;
         int currentWidth = source.getWidth();
         int currentHeight = source.getHeight();
-        while (currentWidth / 2 >= target[0] && currentHeight / 2 >= target[1]) {
-            currentWidth /= 2;
-            currentHeight /= 2;
+        while (currentWidth / 2 >= target[0] || currentHeight / 2 >= target[1]) {
+            currentWidth = currentWidth / 2 >= target[0] ? currentWidth / 2 : currentWidth;
+            currentHeight = currentHeight / 2 >= target[1] ? currentHeight / 2 : currentHeight;
             current = draw(current, currentWidth, currentHeight, type, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         }
         current = draw(current, target[0], target[1], type, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
