@@ -111,8 +111,25 @@ final class FalWebhooks implements AutoCloseable {
      * Delivers the body {@code body} supplies (null: nothing to deliver) to {@code url} at {@code at}.
      */
     void schedule(URI url, String requestId, Instant at, Supplier<byte[]> body) {
-        long delay = Math.max(0, Duration.between(Instant.now(), at).toMillis());
-        scheduler.schedule(() -> deliver(url, requestId, body, 1), delay, TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> deliverAt(url, requestId, at, body), millisUntil(at), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The first attempt, not before {@code at}: the request is only completed from then on, and a body
+     * asked for a moment early is null, which would drop the delivery for good (fal always delivers).
+     */
+    private void deliverAt(URI url, String requestId, Instant at, Supplier<byte[]> body) {
+        if (Instant.now().isBefore(at)) {
+            schedule(url, requestId, at, body);
+            return;
+        }
+        deliver(url, requestId, body, 1);
+    }
+
+    /** Whole milliseconds until {@code at}, rounded up (the scheduler's unit would otherwise fire early). */
+    private static long millisUntil(Instant at) {
+        long nanos = Duration.between(Instant.now(), at).toNanos();
+        return nanos <= 0 ? 0 : (nanos + 999_999) / 1_000_000;
     }
 
     private void deliver(URI url, String requestId, Supplier<byte[]> body, int attempt) {

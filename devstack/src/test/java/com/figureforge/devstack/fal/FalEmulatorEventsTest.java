@@ -130,6 +130,30 @@ class FalEmulatorEventsTest {
     }
 
     @Test
+    void everyRequestThatTakesTimeIsDeliveredOnceWhenItCompletes() throws Exception {
+        // Run times that end between two milliseconds: the delivery is due at a sub-millisecond instant.
+        fal.setLatency(Duration.ZERO, Duration.ofNanos(120_400_000));
+        int requests = 12;
+        java.util.Set<String> submitted = new java.util.HashSet<>();
+        for (int i = 0; i < requests; i++) {
+            submitted.add(submit(hookUrl()).get("request_id").asString());
+            Thread.sleep(7);
+        }
+
+        java.util.Set<String> delivered = new java.util.HashSet<>();
+        for (int i = 0; i < requests; i++) {
+            Delivery delivery = received.poll(10, TimeUnit.SECONDS);
+            assertThat(delivery).as("delivery %d of %d", i + 1, requests).isNotNull();
+            assertThat(JSON.readTree(delivery.body()).get("status").asString()).isEqualTo("OK");
+            delivered.add(delivery.headers().getFirst("X-Fal-Webhook-Request-Id"));
+        }
+        assertThat(delivered).isEqualTo(submitted);
+        assertThat(received.poll(300, TimeUnit.MILLISECONDS))
+                .as("no second delivery")
+                .isNull();
+    }
+
+    @Test
     void aTamperedBodyNoLongerVerifies() throws Exception {
         submit(hookUrl());
         Delivery delivery = received.poll(10, TimeUnit.SECONDS);
