@@ -17,6 +17,8 @@ final class BenchReport {
                 .append(machine.get("cpu_model"))
                 .append("), load average at start ")
                 .append(machine.get("load_average_at_start"))
+                .append("; fal completion by ")
+                .append(report.get("fal_completion"))
                 .append('\n');
         row(out, "measurement", "FigureForge", "direct / ideal", "target");
         Map<String, Object> latency = section(report, "job_latency");

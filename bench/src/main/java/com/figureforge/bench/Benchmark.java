@@ -81,6 +81,7 @@ public final class Benchmark {
         report.put("started_at", Instant.now().toString());
         report.put("machine", machine());
         report.put("settings", settings.describe());
+        report.put("fal_completion", webhookMode() ? "webhook" : "status stream");
 
         DevStackServers servers = DevStackServers.shared(0);
         servers.fal().setConcurrency(settings.falConcurrency());
@@ -221,6 +222,11 @@ public final class Benchmark {
             properties.put("figureforge.rate-limits.policies." + policy + ".windows[0].per", "1m");
         }
         properties.put("logging.level.root", "WARN");
+        if (webhookMode()) {
+            // fal's completion webhook to FigureForge's own API, as a deployment with a public URL runs;
+            // FigureForgeProcess puts the port it picked in place of {port}.
+            properties.put("figureforge.fal.webhook-url", "http://127.0.0.1:{port}");
+        }
         // -Dbench.ff=name=value,name=value sets FigureForge properties for a run.
         for (String setting : System.getProperty("bench.ff", "").split(",")) {
             int equals = setting.indexOf('=');
@@ -231,6 +237,11 @@ public final class Benchmark {
             }
         }
         return properties;
+    }
+
+    /** {@code -Dbench.fal.webhook=true}: jobs learn of fal's completion from its webhook, not its status stream. */
+    private static boolean webhookMode() {
+        return Boolean.getBoolean("bench.fal.webhook");
     }
 
     private static Map<String, Object> machine() {

@@ -88,7 +88,8 @@ final class FigureForgeProcess implements AutoCloseable {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("--enable-native-access=ALL-UNNAMED");
         command.addAll(jvmOptions);
-        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        properties.forEach(
+                (key, value) -> command.add("-D" + key + "=" + value.replace("{port}", Integer.toString(port))));
         command.add("-Dserver.port=" + port);
         command.add("-Dmanagement.server.port=" + managementPort);
         command.add("-jar");
