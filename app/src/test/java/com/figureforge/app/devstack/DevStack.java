@@ -33,10 +33,11 @@ public class DevStack {
             if ("management".equals(event.getApplicationContext().getServerNamespace())) {
                 return;
             }
-            // A worker-role context (no API) must not take the webhooks from the context that serves them.
-            if (!event.getApplicationContext()
-                    .getEnvironment()
-                    .getProperty("figureforge.api-enabled", Boolean.class, true)) {
+            // A worker-role context (no API) must not take the webhooks from the context that serves them,
+            // nor may a second test context that says so (figureforge.devstack.stripe-webhooks=false).
+            var env = event.getApplicationContext().getEnvironment();
+            if (!env.getProperty("figureforge.api-enabled", Boolean.class, true)
+                    || !env.getProperty("figureforge.devstack.stripe-webhooks", Boolean.class, true)) {
                 return;
             }
             stripe.ifAvailable(emulator -> emulator.setWebhook(
