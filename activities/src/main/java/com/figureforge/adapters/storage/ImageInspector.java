@@ -65,8 +65,8 @@ final class ImageInspector {
     /**
      * Decodes the image (after {@link #inspect}), keeping every {@code rowSubsampling}-th row whole: what
      * a thumbnail needs, at 1/n of the memory. Only rows are skipped: ImageIO's PNG reader copies whole
-     * rows on its fast path, and skipping columns too would put it on a per-pixel path that costs three
-     * to four times the CPU (measured under C1). The decoder still reads every row of the stream, so a
+     * rows on its fast path, and skipping columns too would put it on a per-pixel path that costs about
+     * two and a half times the CPU (measured under C1). The decoder still reads every row of the stream, so a
      * truncated or corrupt image is rejected as with a full decode.
      */
     BufferedImage decode(byte[] bytes, Header header, int rowSubsampling) {

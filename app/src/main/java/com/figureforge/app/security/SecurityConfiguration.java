@@ -95,10 +95,6 @@ class SecurityConfiguration {
     }
 
     /**
-     * Wraps the JWT decoder Spring Boot builds from the issuer (with its validators) in {@link
-     * VerifiedTokenCache}, so each token's signature is checked once per replica, not per request.
-     */
-    /**
      * No observation per security filter, authentication and authorization: with a registry present,
      * Spring Security wraps each of its dozen filters in one, which the benchmark's profile found on
      * every request. The request's own observation (http.server.requests) still times it, outcome included.
@@ -108,6 +104,10 @@ class SecurityConfiguration {
         return SecurityObservationSettings.noObservations();
     }
 
+    /**
+     * Wraps the JWT decoder Spring Boot builds from the issuer (with its validators) in {@link
+     * VerifiedTokenCache}, so each token's signature is checked once per replica, not per request.
+     */
     @Bean
     static BeanPostProcessor verifiedTokenCache(
             ObjectProvider<Clock> clock, ObjectProvider<CacheProperties> caches, ObjectProvider<MeterRegistry> meters) {
