@@ -77,6 +77,19 @@ record BenchSettings(
                 scenarios);
     }
 
+    /** The ideal rate of a burst, C/L: fal admits C requests at a time, each taking L. */
+    double idealJobsPerSecond() {
+        return falConcurrency / (burstFalLatency.toMillis() / 1000.0);
+    }
+
+    /**
+     * The least time any client needs for a burst of n jobs: C/L assumes a continuous flow, but fal runs C
+     * at a time for L each, so n jobs take ceil(n/C) rounds of L (50 jobs at C = 8: 7 rounds, 0.89 of C/L).
+     */
+    double leastBurstSeconds(int n) {
+        return Math.ceil((double) n / falConcurrency) * burstFalLatency.toMillis() / 1000.0;
+    }
+
     Map<String, Object> describe() {
         Map<String, Object> described = new LinkedHashMap<>();
         described.put("quick", quick);

@@ -223,8 +223,7 @@ final class Scenarios {
     /** N jobs from N users at once: completion time and jobs/s, CPU per job and peak RSS. */
     Map<String, Object> bursts() {
         Map<String, Object> results = new LinkedHashMap<>();
-        Duration latency = settings.burstFalLatency();
-        fal.setLatency(Duration.ZERO, latency);
+        fal.setLatency(Duration.ZERO, settings.burstFalLatency());
         for (int n : settings.burstSizes()) {
             List<String> tokens = newUsers(n);
             AtomicLong peakRss = new AtomicLong(app.rssMiB());
@@ -257,7 +256,6 @@ final class Scenarios {
             mapAtOnce(tokens, token -> direct.run(token.hashCode()));
             double directSeconds = (System.nanoTime() - directStart) / 1e9;
 
-            double ideal = settings.falConcurrency() / (latency.toMillis() / 1000.0);
             Map<String, Object> burst = new LinkedHashMap<>();
             burst.put("jobs", n);
             burst.put("succeeded", succeeded);
@@ -265,13 +263,10 @@ final class Scenarios {
             burst.put("jobs_per_second", Latencies.round(n / seconds));
             burst.put("direct_seconds", Latencies.round(directSeconds));
             burst.put("direct_jobs_per_second", Latencies.round(n / directSeconds));
-            burst.put("ideal_jobs_per_second", Latencies.round(ideal));
-            burst.put("share_of_ideal", Math.round(n / seconds / ideal * 100) / 100.0);
-            // C/L assumes a continuous flow; fal admits C at a time for L each, so N jobs need at least
-            // ceil(N/C) rounds of L (50 jobs at C = 8: 7 rounds, at most 0.89 of C/L for any client).
-            double achievable = Math.ceil((double) n / settings.falConcurrency()) * latency.toMillis() / 1000.0;
-            burst.put("achievable_seconds", Latencies.round(achievable));
-            burst.put("share_of_achievable", Math.round(achievable / seconds * 100) / 100.0);
+            burst.put("ideal_jobs_per_second", Latencies.round(settings.idealJobsPerSecond()));
+            burst.put("share_of_ideal", Math.round(n / seconds / settings.idealJobsPerSecond() * 100) / 100.0);
+            burst.put("achievable_seconds", Latencies.round(settings.leastBurstSeconds(n)));
+            burst.put("share_of_achievable", Math.round(settings.leastBurstSeconds(n) / seconds * 100) / 100.0);
             burst.put("cpu_ms_per_job", Latencies.round((double) cpu / n));
             burst.put("peak_rss_mib", peakRss.get());
             results.put(Integer.toString(n), burst);
