@@ -36,6 +36,9 @@ class BillingController {
     /** Subscription statuses that count as live: a user with one changes plan in-app, not by checkout. */
     static final Set<String> LIVE_STATUSES = Set.of("active", "trialing", "past_due");
 
+    /** Stripe replaces this in a success URL with the Checkout Session id. */
+    private static final String SESSION_ID_TEMPLATE = "{CHECKOUT_SESSION_ID}";
+
     private final FigureForgeProperties.Billing billing;
     private final PaidPlans paidPlans;
     private final StripeGateway stripe;
@@ -98,10 +101,10 @@ class BillingController {
 
     /** The success URL must carry the session id, for {@code POST /api/subscriptions/sync/}. */
     private static String withSessionId(String successUrl) {
-        if (successUrl.contains("{CHECKOUT_SESSION_ID}")) {
+        if (successUrl.contains(SESSION_ID_TEMPLATE)) {
             return successUrl;
         }
-        return successUrl + (successUrl.contains("?") ? "&" : "?") + "session_id={CHECKOUT_SESSION_ID}";
+        return successUrl + (successUrl.contains("?") ? "&" : "?") + "session_id=" + SESSION_ID_TEMPLATE;
     }
 
     @PostMapping(path = "/api/subscriptions/portal")
@@ -143,7 +146,10 @@ class BillingController {
             return fallback;
         }
         try {
-            URI uri = URI.create(requested);
+            // Stripe fills in {CHECKOUT_SESSION_ID} in a success URL; java.net.URI refuses braces, so the
+            // template is set aside for the check and passed on as written. Any other brace is refused.
+            URI uri = URI.create(
+                    field.equals("success_url") ? requested.replace(SESSION_ID_TEMPLATE, "session") : requested);
             String origin = uri.getScheme() + "://" + uri.getAuthority();
             if (uri.getScheme() != null
                     && uri.getAuthority() != null

@@ -234,6 +234,42 @@ class BillingE2ETest {
     }
 
     @Test
+    void aSuccessUrlWithStripesSessionTemplateIsPassedOnAsWritten() {
+        var user = e2e.newUser("free");
+        // Stripe's own docs write the template in braces, which java.net.URI refuses as they are.
+        String successUrl = "http://localhost:8080/done?session_id={CHECKOUT_SESSION_ID}&from=plans";
+        var response = api.post(
+                "/api/subscriptions/checkout/",
+                user.token(),
+                "{\"plan\":\"pro\",\"success_url\":\"" + successUrl + "\"}");
+
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        var session = stripe.requests().stream()
+                .filter(r ->
+                        r.path().equals("/v1/checkout/sessions") && r.method().equals("POST"))
+                .filter(r -> user.id().equals(r.params().get("client_reference_id")))
+                .toList();
+        assertThat(session)
+                .singleElement()
+                .satisfies(r -> assertThat(r.params()).containsEntry("success_url", successUrl));
+        // The template does not open a way around the allowed origins.
+        assertProblem(
+                api.post(
+                        "/api/subscriptions/checkout/",
+                        user.token(),
+                        "{\"plan\":\"pro\",\"success_url\":\"https://evil.example/?s={CHECKOUT_SESSION_ID}\"}"),
+                400,
+                "validation_failed");
+        assertProblem(
+                api.post(
+                        "/api/subscriptions/checkout/",
+                        user.token(),
+                        "{\"plan\":\"pro\",\"success_url\":\"http://localhost:8080/{other}\"}"),
+                400,
+                "validation_failed");
+    }
+
+    @Test
     void checkoutAndPortalRejectWhatCannotWork() {
         var user = e2e.newUser("free");
         assertProblem(
