@@ -3,7 +3,9 @@ package com.figureforge.adapters.storage;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -78,9 +80,19 @@ final class ImageInspector {
         ImageReader reader = reader(header.format());
         try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(input, true, true);
+            // The JPEG reader decodes a cut-off scan as grey rows and only warns ("Premature end of JPEG
+            // file"): for a JPEG, a warning is a rejection. The PNG reader throws for a truncated stream.
+            List<String> warnings = new ArrayList<>();
+            if (header.format() == ImageFormat.JPEG) {
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            }
             ImageReadParam param = reader.getDefaultReadParam();
             param.setSourceSubsampling(1, rowSubsampling, 0, 0);
             BufferedImage image = reader.read(0, param);
+            if (!warnings.isEmpty()) {
+                throw new ImageRejectedException(
+                        "the " + header.format() + " image is damaged: " + warnings.getFirst());
+            }
             if (image == null || image.getWidth() != expectedWidth || image.getHeight() != expectedHeight) {
                 throw new ImageRejectedException("the " + header.format() + " image decodes to other dimensions");
             }

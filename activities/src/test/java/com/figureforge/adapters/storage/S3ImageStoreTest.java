@@ -240,6 +240,8 @@ class S3ImageStoreTest {
         byte[] png = S3TestSupport.image("png", 640, 480, false);
         byte[] truncated = Arrays.copyOf(png, png.length / 2);
         byte[] large = S3TestSupport.image("png", 2048, 1536, false);
+        byte[] jpeg = S3TestSupport.image("jpeg", 640, 480, false);
+        byte[] largeJpeg = S3TestSupport.image("jpeg", 2048, 1536, false);
         List<byte[]> bad = List.of(
                 new byte[0],
                 "<html>not an image</html>".getBytes(StandardCharsets.UTF_8),
@@ -251,7 +253,10 @@ class S3ImageStoreTest {
                 Arrays.copyOf(png, 40),
                 truncated,
                 // large enough to be decoded subsampled for its thumbnail: the whole stream is still read
-                Arrays.copyOf(large, large.length - 64));
+                Arrays.copyOf(large, large.length - 64),
+                // ImageIO's JPEG reader fills a cut-off scan with grey and only warns
+                Arrays.copyOf(jpeg, jpeg.length / 2),
+                Arrays.copyOf(largeJpeg, largeJpeg.length * 3 / 4));
 
         for (byte[] bytes : bad) {
             assertThatThrownBy(() -> store.storeImage(user, job, 0, bytes))
