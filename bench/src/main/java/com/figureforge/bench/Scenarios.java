@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +33,7 @@ final class Scenarios {
     private final BenchClient client;
     private final FalEmulator fal;
     private final DirectPipeline direct;
-    private final JobRepository jobs;
+    private final FinishedJobs finishedJobs;
     private final ImageRepository images;
     private final DynamoDbClient dynamo;
     private final String table;
@@ -58,7 +57,7 @@ final class Scenarios {
         this.client = client;
         this.fal = fal;
         this.direct = direct;
-        this.jobs = jobs;
+        this.finishedJobs = new FinishedJobs(dynamo, table, jobs);
         this.images = images;
         this.dynamo = dynamo;
         this.table = table;
@@ -325,27 +324,8 @@ final class Scenarios {
         return mapParallel(names, client::newUser);
     }
 
-    /** Polls the job records (not the API) until every job ended. */
     private List<JobRecord> awaitFinished(List<String> jobIds) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        Map<String, JobRecord> finished = new LinkedHashMap<>();
-        while (finished.size() < jobIds.size()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException((jobIds.size() - finished.size()) + " jobs did not finish");
-            }
-            for (String id : jobIds) {
-                if (!finished.containsKey(id)) {
-                    Optional<JobRecord> job = jobs.find(id);
-                    if (job.isPresent() && job.get().status().finished()) {
-                        finished.put(id, job.get());
-                    }
-                }
-            }
-            if (finished.size() < jobIds.size()) {
-                FigureForgeProcess.sleep(jobIds.size() == 1 ? 100 : 250);
-            }
-        }
-        return jobIds.stream().map(finished::get).toList();
+        return finishedJobs.await(jobIds);
     }
 
     interface Work {
