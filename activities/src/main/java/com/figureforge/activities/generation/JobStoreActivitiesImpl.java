@@ -4,6 +4,8 @@ import com.figureforge.adapters.Forked;
 import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.JobRecord;
 import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.JobWithAccountQuery;
+import com.figureforge.adapters.data.JobWithAccountQuery.JobWithAccount;
 import com.figureforge.adapters.data.UserRecord;
 import com.figureforge.adapters.data.UserRepository;
 import com.figureforge.adapters.storage.S3ImageStore;
@@ -18,6 +20,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -51,6 +54,7 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
     private final ImageCopier copier;
     private final UserRepository users;
     private final JobSettlement settlement;
+    private final JobWithAccountQuery jobWithAccount;
 
     public JobStoreActivitiesImpl(
             JobRepository jobs,
@@ -58,7 +62,9 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
             S3ImageStore store,
             ImageCopier copier,
             UserRepository users,
-            JobSettlement settlement) {
+            JobSettlement settlement,
+            JobWithAccountQuery jobWithAccount) {
+        this.jobWithAccount = jobWithAccount;
         this.jobs = jobs;
         this.images = images;
         this.store = store;
@@ -103,13 +109,18 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
     @Override
     public StoreAndCompleteOutput storeImagesAndComplete(StoreAndCompleteInput input) {
         ActivityExecutionContext context = Activity.getExecutionContext();
-        // The account is read while the job is: both reads come before anything is written.
-        Forked<Boolean> closingBefore = input.userId() == null ? null : closing(input.userId());
-        JobRecord job = job(input.jobId());
-        requireOwner(job, input.userId());
-        if (closingBefore == null) {
-            closingBefore = closing(job.userId());
+        // The job and its account are read together (one BatchGetItem), before anything is written.
+        JobRecord job;
+        Supplier<Boolean> closingBefore;
+        if (input.userId() == null) {
+            job = job(input.jobId());
+            closingBefore = closing(job.userId())::join;
+        } else {
+            JobWithAccount before = jobWithAccount.read(input.jobId(), input.userId());
+            job = before.job().orElseThrow(() -> ActivityFailures.jobNotFound(input.jobId()));
+            closingBefore = before::accountClosing;
         }
+        requireOwner(job, input.userId());
         List<StoredImage> stored;
         if (job.status() == JobStatus.SUCCEEDED) {
             stored = job.storedImages();
@@ -125,11 +136,21 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
                     input.copyUntilEpochMillis(),
                     context.getInfo().getAttempt() == 1,
                     () -> context.heartbeat(null));
-            // Account and job are read again together; the account's answer is looked at first.
-            Forked<Boolean> closingAfter = closing(job.userId());
-            Forked<JobRecord> now = Forked.start(() -> job(job.jobId()));
-            refuseIfAccountClosing(job, closingAfter, takeBack, true);
-            refuseIfEnded(now.join(), takeBack);
+            // Account and job are read again together; the account's answer is looked at first. A read that
+            // fails, or a job that is gone, takes the copies back as a closing account does.
+            JobWithAccount after;
+            try {
+                after = jobWithAccount.read(job.jobId(), job.userId());
+            } catch (RuntimeException unknown) {
+                takeBack.run();
+                throw unknown;
+            }
+            refuseIfAccountClosing(job, after::accountClosing, takeBack, true);
+            JobRecord now = after.job().orElseGet(() -> {
+                takeBack.run();
+                throw ActivityFailures.jobNotFound(job.jobId());
+            });
+            refuseIfEnded(now, takeBack);
         }
         // The account was checked after the last write: settle at once, as completeJob does after its own check.
         CompleteJobOutput completed = settle(job, stored, input.blockedCount());
@@ -190,15 +211,15 @@ public class JobStoreActivitiesImpl implements JobStoreActivities {
      * came before the flag and therefore before the deletion's listing, which finds it.
      */
     private void refuseIfAccountClosing(JobRecord job, Runnable takeBack, boolean afterWrite) {
-        refuseIfAccountClosing(job, closing(job.userId()), takeBack, afterWrite);
+        refuseIfAccountClosing(job, () -> accountClosing(job.userId()), takeBack, afterWrite);
     }
 
-    /** As above, with the account's read already started ({@link #closing}). */
+    /** As above, with the account's answer from the caller (read with the job, or forked while the job is read). */
     private void refuseIfAccountClosing(
-            JobRecord job, Forked<Boolean> accountClosing, Runnable takeBack, boolean afterWrite) {
+            JobRecord job, Supplier<Boolean> accountClosing, Runnable takeBack, boolean afterWrite) {
         boolean closing;
         try {
-            closing = accountClosing.join();
+            closing = accountClosing.get();
         } catch (RuntimeException unknown) {
             if (afterWrite) {
                 takeBack.run();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.JobRecord;
 import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.JobWithAccountQuery;
 import com.figureforge.adapters.data.QuotaLedger;
 import com.figureforge.adapters.data.Reservation;
 import com.figureforge.adapters.data.UserRepository;
@@ -105,7 +106,8 @@ class CancelCompleteRaceTest {
                         store,
                         new ImageCopier(downloader, store, 8),
                         users,
-                        new JobSettlement(jobs, images, quota, store, new PublicCopies(store, images, jobs))));
+                        new JobSettlement(jobs, images, quota, store, new PublicCopies(store, images, jobs)),
+                        new JobWithAccountQuery(ActivityTestStack.dynamo(), table)));
         env.start();
     }
 

@@ -8,10 +8,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.figureforge.adapters.data.FigureForgeTable;
 import com.figureforge.adapters.data.ImageRecord;
 import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.JobRecord;
 import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.JobWithAccountQuery;
 import com.figureforge.adapters.data.QuotaLedger;
 import com.figureforge.adapters.data.Reservation;
 import com.figureforge.adapters.data.UserRepository;
@@ -41,12 +43,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -58,6 +62,7 @@ class JobStoreActivitiesImplTest {
     private static final String PERIOD = "2026-11";
     private static final int MONTHLY_LIMIT = 10;
     private static final S3TestSupport.RequestCounter s3Requests = new S3TestSupport.RequestCounter();
+    private static String table;
     private static final byte[] PNG = S3TestSupport.image("png", 768, 1024, false);
 
     private static WireMockServer cdn;
@@ -82,7 +87,7 @@ class JobStoreActivitiesImplTest {
         s3 = S3TestSupport.client(s3Requests);
         presigner = S3TestSupport.presigner();
         S3TestSupport.createBucket(s3, BUCKET);
-        String table = ActivityTestStack.freshTable("job-store");
+        table = ActivityTestStack.freshTable("job-store");
         jobs = new JobRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         images = new ImageRepository(ActivityTestStack.dynamo(), table, Clock.systemUTC());
         quota = new QuotaLedger(ActivityTestStack.dynamo(), table, Clock.systemUTC());
@@ -96,7 +101,8 @@ class JobStoreActivitiesImplTest {
                 store,
                 new ImageCopier(downloader, store, 4),
                 users,
-                new JobSettlement(jobs, images, quota, store, new PublicCopies(store, images, jobs)));
+                new JobSettlement(jobs, images, quota, store, new PublicCopies(store, images, jobs)),
+                new JobWithAccountQuery(ActivityTestStack.dynamo(), table));
     }
 
     @AfterAll
@@ -394,6 +400,101 @@ class JobStoreActivitiesImplTest {
         assertThat(used()).isZero();
     }
 
+    @Test
+    void theLeanStepStoresNothingForAnAccountBeingDeleted() {
+        users.getOrCreate(userId, "dana", null);
+        acceptJob(1, "public");
+        jobs.markRunning(jobId);
+        FalImage source = served("/cdn/lean-deleting.png", PNG);
+        assertThat(users.markDeleting(userId)).isTrue();
+
+        ApplicationFailure failure =
+                applicationFailure(() -> storeAndComplete(List.of(new ImageToStore(0, source)), 0, inHalfAnHour()));
+
+        assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
+        assertThat(failure.isNonRetryable()).isTrue();
+        cdn.verify(0, getRequestedFor(urlEqualTo("/cdn/lean-deleting.png")));
+        assertThat(keysOfJob()).isEmpty();
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+    }
+
+    @Test
+    void theLeanStepStoresNothingForAnAccountWhoseProfileIsGone() {
+        acceptJob(1, "private");
+        jobs.markRunning(jobId);
+        users.writeTombstone(userId, Instant.now());
+
+        ApplicationFailure failure = applicationFailure(() -> storeAndComplete(
+                List.of(new ImageToStore(0, served("/cdn/lean-tombstoned.png", PNG))), 0, inHalfAnHour()));
+
+        assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
+        assertThat(keysOfJob()).isEmpty();
+    }
+
+    @Test
+    void theLeanStepTakesBackWhatItCopiedWhileTheDeletionStarted() throws Exception {
+        users.getOrCreate(userId, "erin", null);
+        acceptJob(1, "private");
+        jobs.markRunning(jobId);
+        FalImage source = slowlyServed("/cdn/lean-slow.png");
+        // The deletion flags the account while the image is on its way: the step has passed its first check.
+        Thread deletion = whenRequested("/cdn/lean-slow.png", () -> users.markDeleting(userId));
+
+        ApplicationFailure failure =
+                applicationFailure(() -> storeAndComplete(List.of(new ImageToStore(0, source)), 0, inHalfAnHour()));
+        deletion.join();
+
+        assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
+        assertThat(s3Requests.puts()).as("image and thumbnail written").isEqualTo(2);
+        assertThat(keysOfJob()).as("then taken back").isEmpty();
+        assertThat(jobs.find(jobId).orElseThrow().status())
+                .as("nothing settled")
+                .isEqualTo(JobStatus.RUNNING);
+    }
+
+    @Test
+    void theLeanStepTakesBackWhatItCopiedWhenTheJobVanishedMeanwhile() throws Exception {
+        users.getOrCreate(userId, "finn", null);
+        acceptJob(1, "private");
+        jobs.markRunning(jobId);
+        FalImage source = slowlyServed("/cdn/lean-vanishing.png");
+        Thread erasure = whenRequested(
+                "/cdn/lean-vanishing.png",
+                () -> ActivityTestStack.dynamo()
+                        .deleteItem(b -> b.tableName(table)
+                                .key(Map.of(
+                                        FigureForgeTable.PK, AttributeValue.fromS("JOB#" + jobId),
+                                        FigureForgeTable.SK, AttributeValue.fromS("JOB")))));
+
+        ApplicationFailure failure =
+                applicationFailure(() -> storeAndComplete(List.of(new ImageToStore(0, source)), 0, inHalfAnHour()));
+        erasure.join();
+
+        assertThat(failure.getType()).isEqualTo(FailureType.JOB_NOT_FOUND.name());
+        assertThat(s3Requests.puts()).isEqualTo(2);
+        assertThat(keysOfJob()).as("taken back").isEmpty();
+    }
+
+    private FalImage slowlyServed(String path) {
+        cdn.stubFor(get(urlEqualTo(path))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "image/png")
+                        .withBody(PNG)
+                        .withFixedDelay(1500)));
+        return new FalImage(cdn.baseUrl() + path, 768, 1024, "image/png");
+    }
+
+    /** Runs {@code action} once the CDN has been asked for {@code path}. */
+    private static Thread whenRequested(String path, Runnable action) {
+        return Thread.ofVirtual().start(() -> {
+            while (cdn.findAll(getRequestedFor(urlEqualTo(path))).isEmpty()) {
+                Thread.onSpinWait();
+            }
+            action.run();
+        });
+    }
+
     // --- completeJob ------------------------------------------------------------------------------------------
 
     @Test
@@ -611,20 +712,9 @@ class JobStoreActivitiesImplTest {
     void anImageStoredWhileTheDeletionStartsIsTakenBack() throws Exception {
         users.getOrCreate(userId, "erin", null);
         acceptJob(1, "private");
-        cdn.stubFor(get(urlEqualTo("/cdn/slow.png"))
-                .willReturn(aResponse()
-                        .withStatus(200)
-                        .withHeader("Content-Type", "image/png")
-                        .withBody(PNG)
-                        .withFixedDelay(1500)));
-        FalImage source = new FalImage(cdn.baseUrl() + "/cdn/slow.png", 768, 1024, "image/png");
+        FalImage source = slowlyServed("/cdn/slow.png");
         // The deletion flags the account while the image is on its way: the attempt has passed its first check.
-        Thread deletion = Thread.ofVirtual().start(() -> {
-            while (cdn.findAll(getRequestedFor(urlEqualTo("/cdn/slow.png"))).isEmpty()) {
-                Thread.onSpinWait();
-            }
-            users.markDeleting(userId);
-        });
+        Thread deletion = whenRequested("/cdn/slow.png", () -> users.markDeleting(userId));
 
         ApplicationFailure failure = applicationFailure(() -> store(0, source));
         deletion.join();

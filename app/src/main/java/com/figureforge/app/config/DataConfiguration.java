@@ -8,6 +8,7 @@ import com.figureforge.adapters.data.IdempotencyKeys;
 import com.figureforge.adapters.data.ImageRepository;
 import com.figureforge.adapters.data.ImageStates;
 import com.figureforge.adapters.data.JobRepository;
+import com.figureforge.adapters.data.JobWithAccountQuery;
 import com.figureforge.adapters.data.QuotaLedger;
 import com.figureforge.adapters.data.StripeEventLog;
 import com.figureforge.adapters.data.UserDataEraser;
@@ -99,6 +100,11 @@ class DataConfiguration {
     @Bean
     JobRepository jobRepository(DynamoDbClient dynamo, TableName table, Clock clock) {
         return new JobRepository(dynamo, table.value(), clock);
+    }
+
+    @Bean
+    JobWithAccountQuery jobWithAccountQuery(DynamoDbClient dynamo, TableName table) {
+        return new JobWithAccountQuery(dynamo, table.value());
     }
 
     @Bean
