@@ -46,6 +46,7 @@ final class BenchReport {
             if (phases != null) {
                 phases.forEach((phase, millis) -> row(out, "", "  " + millis + " ms " + phase, "", ""));
             }
+            worker(out, sides.get("worker_per_job"));
         });
         Map<String, Object> bursts = section(report, "bursts");
         bursts.forEach((n, value) -> {
@@ -65,6 +66,7 @@ final class BenchReport {
                     "");
             row(out, "  CPU per job", burst.get("cpu_ms_per_job") + " ms", "", "<=15 ms");
             row(out, "  peak RSS", burst.get("peak_rss_mib") + " MiB", "", "<=400 MiB");
+            worker(out, (Map<String, Object>) burst.get("worker_per_job"));
         });
         Map<String, Object> generate = section(report, "generate");
         generate.forEach((rate, value) -> {
@@ -114,5 +116,18 @@ final class BenchReport {
 
     private static void row(StringBuilder out, String what, String figureForge, String other, String target) {
         out.append(String.format("%-30s %-32s %-44s %s%n", what, figureForge, other, target));
+    }
+
+    /** Workflow tasks, signals and heartbeats per job, from the worker's own metrics. */
+    private static void worker(StringBuilder out, Map<String, Object> perJob) {
+        if (perJob != null) {
+            row(
+                    out,
+                    "  worker per job",
+                    perJob.get("workflow_tasks") + " workflow tasks, " + perJob.get("signals") + " signals, "
+                            + perJob.get("heartbeats") + " heartbeats",
+                    "",
+                    "");
+        }
     }
 }

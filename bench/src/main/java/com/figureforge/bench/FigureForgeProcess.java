@@ -27,11 +27,13 @@ final class FigureForgeProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Duration startUp;
 
-    private FigureForgeProcess(Process process, int port, Duration startUp) {
+    private FigureForgeProcess(Process process, int port, int managementPort, Duration startUp) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.startUp = startUp;
     }
 
@@ -42,7 +44,8 @@ final class FigureForgeProcess implements AutoCloseable {
     static FigureForgeProcess start(
             Path jarOrLauncher, List<String> jvmOptions, Map<String, String> properties, Path log) {
         int port = LocalTemporal.freePort();
-        List<String> command = command(jarOrLauncher, jvmOptions, properties, port, LocalTemporal.freePort());
+        int managementPort = LocalTemporal.freePort();
+        List<String> command = command(jarOrLauncher, jvmOptions, properties, port, managementPort);
         long started = System.nanoTime();
         Process process;
         try {
@@ -52,7 +55,7 @@ final class FigureForgeProcess implements AutoCloseable {
             throw new IllegalStateException("could not start " + command, e);
         }
         awaitReady(process, port, log);
-        return new FigureForgeProcess(process, port, Duration.ofNanos(System.nanoTime() - started));
+        return new FigureForgeProcess(process, port, managementPort, Duration.ofNanos(System.nanoTime() - started));
     }
 
     /** Runs the jar until its context has refreshed and it exits (an AOT cache training run). */
@@ -145,6 +148,11 @@ final class FigureForgeProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The Temporal worker's counts so far, from the process's own metrics. */
+    WorkerCounts workerCounts() {
+        return WorkerCounts.read(managementPort);
     }
 
     /** Resident set size now ({@code VmRSS}), in MiB. */

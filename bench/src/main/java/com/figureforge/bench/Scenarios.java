@@ -167,6 +167,7 @@ final class Scenarios {
         for (Duration latency : settings.falLatencies()) {
             fal.setLatency(Duration.ZERO, latency);
             List<String> tokens = newUsers(settings.latencyJobs());
+            WorkerCounts countsBefore = app.workerCounts();
             Latencies figureForge = new Latencies();
             List<JobRecord> finished = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger next = new AtomicInteger();
@@ -179,6 +180,7 @@ final class Scenarios {
                     finished.add(done);
                 }
             });
+            Map<String, Object> workerPerJob = app.workerCounts().perJobSince(countsBefore, tokens.size());
             Latencies baseline = new Latencies();
             AtomicInteger nextDirect = new AtomicInteger();
             parallel(settings.latencyInFlight(), worker -> {
@@ -196,7 +198,9 @@ final class Scenarios {
                             "direct",
                             baseline.summary(),
                             "figureforge_phases_median_ms",
-                            timeline.medians(finished)));
+                            timeline.medians(finished),
+                            "worker_per_job",
+                            workerPerJob));
         }
         return results;
     }
@@ -236,6 +240,7 @@ final class Scenarios {
                     }
                 }
             });
+            WorkerCounts countsBefore = app.workerCounts();
             long cpuBefore = app.cpuMillis();
             Instant start = Instant.now();
             List<String> ids = mapAtOnce(tokens, client::startJob);
@@ -245,6 +250,7 @@ final class Scenarios {
                     .max(Instant::compareTo)
                     .orElseThrow();
             long cpu = app.cpuMillis() - cpuBefore;
+            Map<String, Object> workerPerJob = app.workerCounts().perJobSince(countsBefore, n);
             sampler.interrupt();
             double seconds = Duration.between(start, last).toMillis() / 1000.0;
             long succeeded = done.stream()
@@ -268,6 +274,7 @@ final class Scenarios {
             burst.put("share_of_achievable", Math.round(settings.leastBurstSeconds(n) / seconds * 100) / 100.0);
             burst.put("cpu_ms_per_job", Latencies.round((double) cpu / n));
             burst.put("peak_rss_mib", peakRss.get());
+            burst.put("worker_per_job", workerPerJob);
             results.put(Integer.toString(n), burst);
         }
         return results;
