@@ -63,7 +63,8 @@ class BillingController {
             summary = "A Stripe Checkout Session (subscription mode) for a paid plan: {checkout_url, session_id}",
             description = "Only for users without a live subscription: others get 409 already_subscribed with a"
                     + " portal_url (and change plans with POST /api/subscriptions/change/). Expires the user's"
-                    + " earlier open Checkout Sessions. The success URL carries {CHECKOUT_SESSION_ID}.")
+                    + " earlier open Checkout Sessions. A success_url may place Stripe's {CHECKOUT_SESSION_ID}"
+                    + " where it wants the session id; without it, session_id={CHECKOUT_SESSION_ID} is appended.")
     @ProblemResponses({ErrorCode.BILLING_NOT_CONFIGURED, ErrorCode.ALREADY_SUBSCRIBED, ErrorCode.SERVICE_UNAVAILABLE})
     CheckoutView checkout(CurrentUser caller, @RequestBody CheckoutBody body) {
         requireBilling();
