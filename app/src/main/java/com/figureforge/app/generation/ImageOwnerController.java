@@ -36,6 +36,13 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Images")
 class ImageOwnerController {
 
+    /**
+     * One image, but not the collections beside it: without the look-ahead, PATCH or DELETE on
+     * {@code /api/images/gallery} would be taken for an image named "gallery" and answer 404, where the
+     * route exists and only the method is wrong (405 with {@code Allow}).
+     */
+    static final String ONE_IMAGE = "/api/images/{imageId:(?!(?:gallery|user|generate)$).+}";
+
     private final ImageRepository images;
     private final ImageStates states;
     private final PublicCopies publicCopies;
@@ -51,7 +58,7 @@ class ImageOwnerController {
     /** @param visibility {@code public} or {@code private} */
     record VisibilityChange(String visibility) {}
 
-    @PatchMapping(path = "/api/images/{imageId}", consumes = "application/json")
+    @PatchMapping(path = ONE_IMAGE, consumes = "application/json")
     @Operation(
             summary = "Make one of the caller's images public or private; answers the image",
             description = "`{\"visibility\": \"public\"}` lists it in the gallery at once (with a public copy whose"
@@ -89,7 +96,7 @@ class ImageOwnerController {
         return links.view(updated);
     }
 
-    @DeleteMapping("/api/images/{imageId}")
+    @DeleteMapping(ONE_IMAGE)
     @Operation(
             summary = "Delete one of the caller's images everywhere (204); not refunded",
             description = "Removes the image, its thumbnail and any public copy from storage, and its listings,"

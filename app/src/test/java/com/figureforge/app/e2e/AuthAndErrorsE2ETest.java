@@ -220,6 +220,20 @@ class AuthAndErrorsE2ETest {
     }
 
     @Test
+    void changingOrDeletingACollectionIs405NotAMissingImage() {
+        String token = issuer.accessToken(newUser());
+        for (String collection : List.of("gallery", "user", "generate")) {
+            for (String method : List.of("PATCH", "DELETE")) {
+                var response = api().send(method, "/api/images/" + collection + "/", token, "application/json", "{}");
+                assertProblem(response, 405, "method_not_allowed");
+                assertThat(response.header("Allow"))
+                        .as(method + " " + collection)
+                        .isNotBlank();
+            }
+        }
+    }
+
+    @Test
     void unknownRouteIs404() {
         assertProblem(api().get("/api/nothing/here/", issuer.accessToken(newUser())), 404, "not_found");
     }
