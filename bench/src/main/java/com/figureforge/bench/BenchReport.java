@@ -75,8 +75,20 @@ final class BenchReport {
                     out,
                     "POST generate at " + rate.replace("_per_second", "/s"),
                     percentiles(summary, "p50_ms", "p99_ms") + " (" + summary.get("refused") + " refused)",
-                    "",
+                    summary.get("cpu_ms_per_request") + " ms CPU per request",
                     "p99 <=50 ms at 50/s");
+        });
+        Map<String, Object> apiRole = section(report, "generate_api_role");
+        apiRole.forEach((rate, value) -> {
+            if (value instanceof Map<?, ?> summary) {
+                row(
+                        out,
+                        "  api role alone, " + rate.replace("_per_second", "/s"),
+                        percentiles((Map<String, Object>) summary, "p50_ms", "p99_ms") + " (" + summary.get("refused")
+                                + " refused)",
+                        summary.get("cpu_ms_per_request") + " ms CPU per request",
+                        "");
+            }
         });
         Map<String, Object> reads = section(report, "reads");
         reads.forEach((size, value) -> {

@@ -16,6 +16,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -148,6 +151,15 @@ public final class Benchmark {
                         "figureforge",
                         Map.of("peak_rss_mib_whole_run", app.peakRssMiB(), "cpu_ms_whole_run", app.cpuMillis()));
             }
+            if (settings.scenarios().contains("generate")) {
+                Path launcher = measuredJar;
+                List<String> options = measuredOptions;
+                report.put(
+                        "generate_api_role",
+                        timed(
+                                "generate at fixed rates, api role alone",
+                                () -> generateOnApiRole(launcher, options, properties, servers, work, settings)));
+            }
             report.put("start_up", startUp);
         }
         report.put("finished_at", Instant.now().toString());
@@ -161,6 +173,43 @@ public final class Benchmark {
                 file, BenchClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         System.out.println(BenchReport.table(report));
         System.out.println("Written: " + file);
+    }
+
+    /**
+     * The same arrivals against a process of the api role alone, as the chart deploys it (workers in
+     * their own pods). It runs after the both-roles process has stopped, so no worker here takes up
+     * the jobs: they wait in Temporal, and the figures are the API's own cost. fal's emulator is still
+     * finishing the earlier jobs' requests in this JVM meanwhile, which only adds to the load. The
+     * process first serves one pass at the lowest rate unmeasured ({@link GenerateArrivals#warmUp}).
+     */
+    private static Map<String, Object> generateOnApiRole(
+            Path launcher,
+            List<String> options,
+            Map<String, String> properties,
+            DevStackServers servers,
+            Path work,
+            BenchSettings settings) {
+        Map<String, String> apiRole = new LinkedHashMap<>(properties);
+        apiRole.put("spring.profiles.active", "api");
+        try (FigureForgeProcess api = FigureForgeProcess.start(
+                launcher, startUpOptions(options), apiRole, work.resolve("figureforge-api.log"))) {
+            BenchClient client = new BenchClient(api.baseUrl(), servers.issuer());
+            String run = UUID.randomUUID().toString().substring(0, 6);
+            AtomicLong users = new AtomicLong();
+            IntFunction<List<String>> newUsers = count -> {
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    names.add("bench-api-" + run + "-" + users.incrementAndGet());
+                }
+                return Scenarios.mapParallel(names, client::newUser);
+            };
+            int warmUp = GenerateArrivals.warmUp(settings, client, newUsers);
+            Map<String, Object> results = new LinkedHashMap<>();
+            results.put("warm_up_requests", warmUp);
+            results.putAll(GenerateArrivals.measure(settings, api, client, newUsers));
+            results.put("peak_rss_mib", api.peakRssMiB());
+            return results;
+        }
     }
 
     /** The extracted jar's launcher and the AOT cache trained for it. */

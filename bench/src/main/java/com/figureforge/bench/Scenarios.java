@@ -280,47 +280,10 @@ final class Scenarios {
         return results;
     }
 
-    /** POST /api/images/generate/ at a fixed arrival rate (open loop: arrivals never wait for answers). */
+    /** POST /api/images/generate/ at fixed arrival rates, the workers' jobs running in the same process. */
     Map<String, Object> generateRates() {
-        Map<String, Object> results = new LinkedHashMap<>();
         fal.setLatency(Duration.ZERO, settings.burstFalLatency());
-        for (int rate : settings.arrivalRates()) {
-            int total = (int) (rate * settings.arrivalSeconds().toSeconds());
-            List<String> tokens = newUsers(total);
-            Latencies accepted = new Latencies();
-            AtomicInteger refused = new AtomicInteger();
-            long intervalNanos = 1_000_000_000L / rate;
-            long start = System.nanoTime();
-            List<Thread> requests = new ArrayList<>();
-            for (int i = 0; i < total; i++) {
-                long due = start + i * intervalNanos;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                }
-                String token = tokens.get(i);
-                requests.add(Thread.ofVirtual().start(() -> {
-                    BenchClient.Timed answer = client.generate(token);
-                    if (answer.status() == 202) {
-                        accepted.addNanos(answer.nanos());
-                    } else {
-                        refused.incrementAndGet();
-                    }
-                }));
-            }
-            for (Thread request : requests) {
-                try {
-                    request.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            }
-            Map<String, Object> summary = new LinkedHashMap<>(accepted.summary());
-            summary.put("refused", refused.get());
-            results.put(rate + "_per_second", summary);
-        }
-        return results;
+        return GenerateArrivals.measure(settings, app, client, this::newUsers);
     }
 
     private List<String> newUsers(int count) {
