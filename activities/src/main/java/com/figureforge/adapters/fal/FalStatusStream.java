@@ -1,12 +1,13 @@
 package com.figureforge.adapters.fal;
 
 import com.figureforge.workflows.FailureType;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -18,16 +19,29 @@ import java.util.function.Function;
 public final class FalStatusStream implements AutoCloseable {
 
     /** One event's data is a small status object; a bigger one is not fal's. */
-    private static final int MAX_EVENT_CHARS = 64 * 1024;
+    private static final int MAX_EVENT_BYTES = 64 * 1024;
+
+    /** A line holds at most one event's data and its field name. */
+    private static final int MAX_LINE_BYTES = MAX_EVENT_BYTES + 16;
+
+    private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
 
     private final InputStream body;
-    private final BufferedReader reader;
+
+    /*
+     * Lines are read as bytes through a small buffer: a worker follows up to 200 streams at once, and a
+     * BufferedReader over an InputStreamReader held 24 KB of buffers per stream for events of a few
+     * hundred bytes. Reading bytes also bounds a line that never ends.
+     */
+    private final BufferedInputStream in;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    private boolean skipLineFeed;
     private final Function<byte[], FalStatus> parse;
     private volatile Instant lastReceived = Instant.now();
 
     FalStatusStream(InputStream body, Function<byte[], FalStatus> parse) {
         this.body = body;
-        this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        this.in = new BufferedInputStream(body, 512);
         this.parse = parse;
     }
 
@@ -38,23 +52,25 @@ public final class FalStatusStream implements AutoCloseable {
      * @throws FalException {@code FAL_UNAVAILABLE} when the connection breaks or an event is not a status
      */
     public FalStatus next() {
-        StringBuilder data = new StringBuilder();
+        ByteArrayOutputStream data = new ByteArrayOutputStream(256);
+        boolean anyData = false;
         try {
-            String line;
-            while ((line = reader.readLine()) != null) {
+            while (readLine()) {
                 lastReceived = Instant.now();
-                if (line.isEmpty()) {
-                    if (!data.isEmpty()) {
-                        return parse.apply(data.toString().getBytes(StandardCharsets.UTF_8));
+                byte[] bytes = line.toByteArray();
+                if (bytes.length == 0) {
+                    if (anyData) {
+                        return parse.apply(data.toByteArray());
                     }
-                } else if (line.startsWith("data:")) {
-                    if (!data.isEmpty()) {
-                        data.append('\n');
+                } else if (Arrays.equals(bytes, 0, Math.min(bytes.length, DATA.length), DATA, 0, DATA.length)) {
+                    if (anyData) {
+                        data.write('\n');
                     }
-                    data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
-                    if (data.length() > MAX_EVENT_CHARS) {
-                        throw new FalException(
-                                FailureType.FAL_UNAVAILABLE, "fal.ai status stream sent an oversized event", null);
+                    int from = bytes.length > DATA.length && bytes[DATA.length] == ' ' ? DATA.length + 1 : DATA.length;
+                    data.write(bytes, from, bytes.length - from);
+                    anyData = true;
+                    if (data.size() > MAX_EVENT_BYTES) {
+                        throw oversized();
                     }
                 }
                 // ": keep-alive" comments, "event:", "id:" and "retry:" lines carry nothing we need
@@ -62,7 +78,41 @@ public final class FalStatusStream implements AutoCloseable {
         } catch (IOException e) {
             throw new FalException(FailureType.FAL_UNAVAILABLE, "fal.ai status stream broke: " + e, e);
         }
-        return data.isEmpty() ? null : parse.apply(data.toString().getBytes(StandardCharsets.UTF_8));
+        return anyData ? parse.apply(data.toByteArray()) : null;
+    }
+
+    /**
+     * Reads the next line into {@link #line}, without its end (LF, CRLF or CR, as server-sent events
+     * allow); false at the end of the stream with nothing read. A CR returns at once (fal may send nothing
+     * more for a while); a LF right after it is skipped on the next call.
+     */
+    private boolean readLine() throws IOException {
+        line.reset();
+        int b;
+        while ((b = in.read()) != -1) {
+            if (skipLineFeed) {
+                skipLineFeed = false;
+                if (b == '\n') {
+                    continue;
+                }
+            }
+            if (b == '\n') {
+                return true;
+            }
+            if (b == '\r') {
+                skipLineFeed = true;
+                return true;
+            }
+            if (line.size() >= MAX_LINE_BYTES) {
+                throw oversized();
+            }
+            line.write(b);
+        }
+        return line.size() > 0;
+    }
+
+    private static FalException oversized() {
+        return new FalException(FailureType.FAL_UNAVAILABLE, "fal.ai status stream sent an oversized event", null);
     }
 
     /** When the last line (an event or a keep-alive) arrived. */
