@@ -2,9 +2,9 @@ package com.figureforge.app.payloads;
 
 import com.figureforge.workflows.payloads.ConfiguredPayloadKeys;
 import com.figureforge.workflows.payloads.PayloadEncryption;
+import com.figureforge.workflows.payloads.PayloadJson;
 import com.figureforge.workflows.payloads.PayloadKeys;
 import io.temporal.common.converter.DataConverter;
-import io.temporal.common.converter.DefaultDataConverter;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -24,7 +24,7 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  * converts payloads with this data converter: the Temporal Spring Boot starter takes the single
  * {@code DataConverter} bean (named {@code mainDataConverter} should another appear) for its client,
  * its workers and the in-process test server. With a {@link PayloadKeys} bean it encrypts; without, it is
- * Temporal's default converter.
+ * Temporal's default converter, its JSON buffers pooled ({@link PayloadJson}).
  *
  * <p>A KMS-backed key provider replaces the configured keys by being a {@link PayloadKeys} bean itself.
  */
@@ -46,7 +46,7 @@ class PayloadEncryptionConfiguration {
         PayloadKeys available = keys.getIfAvailable();
         if (available == null) {
             log.warn("Temporal payloads are NOT encrypted: no payload key is configured (PAYLOAD_KEY)");
-            return DefaultDataConverter.newDefaultInstance();
+            return PayloadJson.dataConverter();
         }
         log.info(
                 "Temporal payloads are encrypted (AES-256-GCM) with key id {}",
