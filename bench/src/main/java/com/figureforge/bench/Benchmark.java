@@ -178,9 +178,9 @@ public final class Benchmark {
     /**
      * The same arrivals against a process of the api role alone, as the chart deploys it (workers in
      * their own pods). It runs after the both-roles process has stopped, so no worker here takes up
-     * the jobs: they wait in Temporal, and the figures are the API's own cost. fal's emulator is still
-     * finishing the earlier jobs' requests in this JVM meanwhile, which only adds to the load. The
-     * process first serves one pass at the lowest rate unmeasured ({@link GenerateArrivals#warmUp}).
+     * the jobs: they wait in Temporal, and the figures are the API's own cost (the stand-ins still hold
+     * the earlier jobs: fal's queue, Temporal's open runs, the table). The process first serves one
+     * pass at the lowest rate unmeasured ({@link GenerateArrivals#warmUp}).
      */
     private static Map<String, Object> generateOnApiRole(
             Path launcher,
