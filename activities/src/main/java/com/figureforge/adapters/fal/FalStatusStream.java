@@ -59,9 +59,10 @@ public final class FalStatusStream implements AutoCloseable {
                 lastReceived = Instant.now();
                 byte[] bytes = line.toByteArray();
                 if (bytes.length == 0) {
-                    if (anyData) {
+                    if (data.size() > 0) {
                         return parse.apply(data.toByteArray());
                     }
+                    anyData = false; // an event whose data is empty is not a status: skip it
                 } else if (Arrays.equals(bytes, 0, Math.min(bytes.length, DATA.length), DATA, 0, DATA.length)) {
                     if (anyData) {
                         data.write('\n');
@@ -78,7 +79,7 @@ public final class FalStatusStream implements AutoCloseable {
         } catch (IOException e) {
             throw new FalException(FailureType.FAL_UNAVAILABLE, "fal.ai status stream broke: " + e, e);
         }
-        return anyData ? parse.apply(data.toByteArray()) : null;
+        return data.size() > 0 ? parse.apply(data.toByteArray()) : null;
     }
 
     /**

@@ -44,6 +44,13 @@ class FalStatusStreamTest {
     }
 
     @Test
+    void anEventWithoutDataIsNotAStatus() {
+        FalStatusStream events = stream("data:\n\nevent: ping\n\ndata: {\"a\":1}\n\n");
+        events.next();
+        assertThat(parsed).containsExactly("{\"a\":1}");
+    }
+
+    @Test
     void dataLinesOfOneEventAreJoinedByNewlines() {
         FalStatusStream events = stream("data: {\"a\":\ndata: 1}\n\n");
         events.next();
