@@ -107,7 +107,10 @@ class EncryptedPayloadReplayTest {
         env.registerSearchAttribute(
                 FigureForgeSearchAttributes.JOB_STATUS.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
         env.newWorker(TaskQueues.WORKFLOWS).registerWorkflowImplementationTypes(ImageGenerationWorkflowImpl.class);
-        env.newWorker(TaskQueues.FAL).registerActivitiesImplementations(new FakeFal());
+        FakeFal fal = new FakeFal();
+        env.newWorker(TaskQueues.FAL).registerActivitiesImplementations(fal);
+        // Without a status-stream worker the run waited for fal by its safety poll: 90 s of real time.
+        env.newWorker(TaskQueues.FAL_EVENTS).registerActivitiesImplementations(new FakeFalEvents(fal));
         env.newWorker(TaskQueues.STORAGE).registerActivitiesImplementations(new FakeJobStore());
         env.start();
         String workflowId = WorkflowIds.imageGeneration("job-encrypted");
